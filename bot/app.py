@@ -1,0 +1,130 @@
+"""Application assembly: the PTB Application built from the configuration."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.config import Config
+from bot.context import LaneKeeperContext, UpdateScope, current_scope
+from bot.services import Services
+from models.clock import Clock, SystemClock
+from models.db import Database
+
+UpdateListener = Callable[[object], Awaitable[None]]
+
+
+class LaneKeeperApplication(Application):  # type: ignore[type-arg]
+    """PTB's Application with one database session per update and services built at start."""
+
+    def __init__(self, *, config: Config, clock: Clock, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.config = config
+        self.clock = clock
+        self._services: Services | None = None
+        self.update_listeners: list[UpdateListener] = []
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("services are built in post_init; the application has not started")
+        return self._services
+
+    async def process_update(self, update: object) -> None:
+        services = self.services
+        async with services.db.session() as session:
+            token = current_scope.set(UpdateScope(session, services.i18n()))
+            try:
+                await super().process_update(update)
+            finally:
+                current_scope.reset(token)
+        for listener in self.update_listeners:
+            await listener(update)
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    from handlers.menu import publish_commands
+
+    assert isinstance(application, LaneKeeperApplication)
+    config = application.config
+    application._services = Services(
+        config=config, db=Database(config.database.url), clock=application.clock
+    )
+    await publish_commands(application.bot, config.app.default_locale)
+
+
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    assert isinstance(application, LaneKeeperApplication)
+    if application._services is not None:
+        await application._services.db.dispose()
+        application._services = None
+
+
+def build_application(
+    config: Config,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    clock: Clock | None = None,
+) -> LaneKeeperApplication:
+    """The bot, ready to run: handlers registered, services built when it starts."""
+    from handlers import register
+
+    if not config.token:
+        raise ValueError("no bot token")
+    builder = (
+        ApplicationBuilder()
+        .application_class(
+            LaneKeeperApplication, kwargs={"config": config, "clock": clock or SystemClock()}
+        )
+        .token(config.token)
+        .base_url(config.telegram.base_url)
+        .base_file_url(config.telegram.base_file_url)
+        .context_types(ContextTypes(context=LaneKeeperContext))
+        .defaults(Defaults(tzinfo=ZoneInfo(config.app.timezone)))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if config.telegram.rate_limiter:
+        # PTB types the limiter by its per-call argument; AIORateLimiter's is a dict.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    application = builder.build()
+    assert isinstance(application, LaneKeeperApplication)
+    register(application)
+    return application
+
+
+@asynccontextmanager
+async def running(
+    application: Application,  # type: ignore[type-arg]
+    poll_timeout: float = 10.0,
+) -> AsyncIterator[None]:
+    """Start polling inside an existing event loop (demo, tests); mirrors run_polling's order."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    assert application.updater is not None
+    await application.updater.start_polling(
+        poll_interval=0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
+    )
+    await application.start()
+    try:
+        yield
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)

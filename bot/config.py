@@ -1,0 +1,165 @@
+"""Configuration: one TOML file, validated before anything starts."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+TOKEN_ENV = "LANEKEEPER_TOKEN"
+SUPPORTED_LOCALES = ("zh_CN", "en")
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded as the one line the operator will read."""
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r}; expected an IANA name such as 'Asia/Shanghai'"
+        ) from None
+    return value
+
+
+def _locale(value: str) -> str:
+    if value not in SUPPORTED_LOCALES:
+        raise ValueError(f"expected one of {', '.join(SUPPORTED_LOCALES)}, got {value!r}")
+    return value
+
+
+def _http_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(f"expected an http(s) URL, got {value!r}")
+    return value
+
+
+def _database_url(value: str) -> str:
+    try:
+        backend = make_url(value).get_backend_name()
+    except ArgumentError:
+        raise ValueError(
+            f"expected a URL such as 'sqlite:///lanekeeper.db' or "
+            f"'postgresql://user@host/db', got {value!r}"
+        ) from None
+    if backend not in ("sqlite", "postgresql", "postgres"):
+        raise ValueError(f"expected a sqlite or postgresql URL, got {backend!r}")
+    return value
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TelegramConfig(_Section):
+    token: SecretStr = SecretStr("")
+    base_url: Annotated[str, AfterValidator(_http_url)] = "https://api.telegram.org/bot"
+    base_file_url: Annotated[str, AfterValidator(_http_url)] = "https://api.telegram.org/file/bot"
+    rate_limiter: bool = True
+    mode: Literal["polling"] = "polling"
+
+
+class DatabaseConfig(_Section):
+    url: Annotated[str, AfterValidator(_database_url)] = "sqlite:///lanekeeper.db"
+    auto_upgrade: bool = True
+
+
+class AppConfig(_Section):
+    timezone: Annotated[str, AfterValidator(_timezone)] = "Asia/Shanghai"
+    default_locale: Annotated[str, AfterValidator(_locale)] = "zh_CN"
+    admins: list[int] = Field(default_factory=list)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("admins")
+    @classmethod
+    def _positive_ids(cls, value: list[int]) -> list[int]:
+        for user_id in value:
+            if user_id <= 0:
+                raise ValueError(f"Telegram user ids are positive numbers, got {user_id}")
+        return value
+
+
+class Config(_Section):
+    telegram: TelegramConfig = TelegramConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    app: AppConfig = AppConfig()
+    _source: str = PrivateAttr("<defaults>")
+
+    @property
+    def source(self) -> str:
+        """The file the values came from, for error messages."""
+        return self._source
+
+    @property
+    def token(self) -> str:
+        return self.telegram.token.get_secret_value()
+
+    def with_overrides(self, **sections: dict[str, Any]) -> Config:
+        """A copy with some keys replaced, validated like the file (used by demo and tests)."""
+        data = self.model_dump(mode="python")
+        data["telegram"]["token"] = self.token
+        for section, values in sections.items():
+            data.setdefault(section, {}).update(values)
+        return _validate(data, self.source)
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if len(parts) >= 2:
+        rest = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in parts[2:])
+        return f"[{parts[0]}] {parts[1]}{rest}"
+    return f"[{parts[0]}]" if parts else "(top level)"
+
+
+def _validate(data: dict[str, Any], source: str) -> Config:
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (misspelt?)"
+        elif error["type"] == "missing":
+            message = "required key is missing"
+        raise ConfigError(f"{source}: {_location(error['loc'])}: {message}") from None
+    config._source = source
+    return config
+
+
+def load_config(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read and validate the file, or take the defaults; the token may come from the env."""
+    env = os.environ if environ is None else environ
+    data: dict[str, Any] = {}
+    source = "<defaults>"
+    if path is not None:
+        source = str(path)
+        try:
+            with open(path, "rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError:
+            raise ConfigError(f"{source}: no such file") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    if env.get(TOKEN_ENV):
+        data.setdefault("telegram", {})
+        if isinstance(data["telegram"], dict):
+            data["telegram"]["token"] = env[TOKEN_ENV]
+    return _validate(data, source)

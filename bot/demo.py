@@ -1,0 +1,295 @@
+"""The sandbox: the real bot against the fake Bot API, with a person at the terminal.
+
+Nothing leaves the machine. The person speaks as a resident or any member, presses the
+buttons the bot shows, shares locations, and sees every message the bot sends to anyone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import re
+import shlex
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.app import build_application, running
+from bot.config import load_config
+from bot.i18n import I18n
+from fakegram import FakeBotApi, FakeChat, FakeUser, Recorded, fake_request
+from models import migrate
+
+SANDBOX_TOKEN = "424242:SANDBOX"
+STREET_GROUP = FakeChat(-1001000000100, "南星街道十位一体联动群")
+
+
+@dataclass
+class Persona:
+    user: FakeUser
+    label: str
+
+
+class Sandbox:
+    def __init__(self, db_path: str, lang: str | None, out: TextIO = sys.stdout) -> None:
+        self.db_url = f"sqlite:///{Path(db_path).resolve()}"
+        self.config = load_config(None, environ={}).with_overrides(
+            telegram={
+                "token": SANDBOX_TOKEN,
+                "base_url": "http://sandbox.invalid/bot",
+                "base_file_url": "http://sandbox.invalid/file/bot",
+            },
+            database={"url": self.db_url},
+        )
+        self.i18n = I18n(lang or self.config.app.default_locale, self.config.app.timezone)
+        self.out = out
+        self.api = FakeBotApi(token=SANDBOX_TOKEN)
+        self.api.listeners.append(self._show)
+        self.personas: list[Persona] = []
+        self.current: Persona | None = None
+        self.buttons: dict[int, dict[str, Any]] = {}
+        self._processed: dict[int, asyncio.Event] = {}
+        _ = self.i18n.gettext
+        self.add_persona(FakeUser(900001, "小王", "zh-hans"), _("resident"))
+        self.add_persona(FakeUser(900002, "Alice", "en"), _("resident"))
+        self.current = self.personas[0]
+
+    def add_persona(self, user: FakeUser, label: str) -> Persona:
+        persona = Persona(user, label)
+        self.personas.append(persona)
+        return persona
+
+    # -- output ---------------------------------------------------------------------------
+
+    def say(self, line: str = "") -> None:
+        print(line, file=self.out, flush=True)
+
+    def _chat_name(self, chat_id: Any) -> str:
+        for persona in self.personas:
+            if persona.user.id == chat_id:
+                return persona.user.first_name
+        return STREET_GROUP.title if chat_id == STREET_GROUP.id else str(chat_id)
+
+    def _show(self, record: Recorded) -> None:
+        _ = self.i18n.gettext
+        result = record.result
+        if isinstance(result, Exception):
+            if record.method not in ("setMyCommands",):
+                self.say(f"  ⚠ {record.method}: {result}")
+            return
+        if record.method in ("sendMessage", "sendPhoto", "sendDocument", "editMessageText"):
+            mark = "✎" if record.method == "editMessageText" else "→"
+            attachment = {"sendPhoto": "🖼 ", "sendDocument": "📎 "}.get(record.method, "")
+            self.say(f"  🤖 {mark} {self._chat_name(record.chat_id)}: {attachment}")
+            text = record.text
+            if record.params.get("parse_mode") == "HTML":
+                text = html.unescape(re.sub(r"<[^>]+>", "", text))
+            for line in text.splitlines() or [""]:
+                self.say(f"     {line}")
+            if isinstance(result, dict) and result.get("reply_markup"):
+                self.buttons[int(record.chat_id)] = result
+                labels = [f"[{n}] {b['text']}" for n, b in enumerate(record.buttons(), 1)]
+                self.say("     " + "  ".join(labels))
+            elif record.method == "editMessageText":
+                self.buttons.pop(int(record.chat_id), None)
+        elif record.method == "answerCallbackQuery" and record.params.get("text"):
+            self.say(f"  🤖 💬 {record.params['text']}")
+
+    # -- input ----------------------------------------------------------------------------
+
+    def _commands(self) -> dict[str, tuple[Callable[[list[str]], int | None], str]]:
+        _ = self.i18n.gettext
+        return {
+            "help": (self._help, _("this list")),
+            "who": (self._who, _("the personas you can speak as")),
+            "as": (self._as, _("NUMBER|NAME: speak as another persona")),
+            "new": (self._new, _("NAME [LANGUAGE]: a new resident persona (language e.g. en)")),
+            "press": (self._press, _("N: press button N of the last message with buttons")),
+            "loc": (self._loc, _("LAT LON: share a location")),
+            "photo": (self._photo, _("[CAPTION]: send a photo")),
+            "voice": (self._voice, _("send a voice note")),
+            "contact": (self._contact, _("PHONE: share a phone number")),
+            "group": (self._group, _("TEXT: say TEXT in the street's group chat")),
+            "quit": (self._quit, _("leave the sandbox")),
+        }
+
+    @property
+    def user(self) -> FakeUser:
+        assert self.current is not None
+        return self.current.user
+
+    def _help(self, args: list[str]) -> None:
+        _ = self.i18n.gettext
+        self.say(_("Type a message to send it to the bot as the current persona. Commands:"))
+        for name, (_fn, text) in self._commands().items():
+            self.say(f"  :{name:<8} {text}")
+
+    def _who(self, args: list[str]) -> None:
+        for n, persona in enumerate(self.personas, 1):
+            here = "*" if persona is self.current else " "
+            user = persona.user
+            self.say(
+                f" {here}{n:>3}. {user.first_name} ({persona.label}, {user.language_code}, "
+                f"id {user.id})"
+            )
+
+    def _as(self, args: list[str]) -> None:
+        _ = self.i18n.gettext
+        wanted = " ".join(args)
+        for n, persona in enumerate(self.personas, 1):
+            if wanted in (str(n), persona.user.first_name, str(persona.user.id)):
+                self.current = persona
+                self.say(_("You are now {name}.").format(name=persona.user.first_name))
+                return
+        self.say(_("No persona “{name}”; :who lists them.").format(name=wanted))
+
+    def _new(self, args: list[str]) -> None:
+        _ = self.i18n.gettext
+        if not args:
+            self.say(_("Usage: :new NAME [LANGUAGE]"))
+            return
+        language = args[1] if len(args) > 1 else "zh-hans"
+        user = FakeUser(900001 + len(self.personas), args[0], language)
+        self.current = self.add_persona(user, _("resident"))
+        self.say(_("You are now {name}.").format(name=user.first_name))
+
+    def _press(self, args: list[str]) -> int | None:
+        _ = self.i18n.gettext
+        message = self.buttons.get(self.user.id)
+        buttons = [
+            b
+            for row in (message or {}).get("reply_markup", {}).get("inline_keyboard", [])
+            for b in row
+        ]
+        if not args or not args[0].isdigit() or not 1 <= int(args[0]) <= len(buttons):
+            self.say(_("There is no such button here."))
+            return None
+        assert message is not None
+        return self.api.press(self.user, message, buttons[int(args[0]) - 1]["callback_data"])
+
+    def _loc(self, args: list[str]) -> int | None:
+        try:
+            lat, lon = float(args[0]), float(args[1])
+        except (IndexError, ValueError):
+            self.say(
+                self.i18n.gettext("Usage: :loc LATITUDE LONGITUDE, e.g. :loc 30.2275 120.1755")
+            )
+            return None
+        return self.api.send_location(self.user, lat, lon)
+
+    def _photo(self, args: list[str]) -> int:
+        return self.api.send_photo(self.user, caption=" ".join(args) or None)
+
+    def _voice(self, args: list[str]) -> int:
+        return self.api.send_voice(self.user)
+
+    def _contact(self, args: list[str]) -> int | None:
+        if not args:
+            self.say(self.i18n.gettext("Usage: :contact PHONE"))
+            return None
+        return self.api.send_contact(self.user, " ".join(args))
+
+    def _group(self, args: list[str]) -> int | None:
+        if not args:
+            self.say(self.i18n.gettext("Usage: :group TEXT"))
+            return None
+        text = " ".join(args)
+        if text.startswith("/"):
+            command, _sep, rest = text.partition(" ")
+            return self.api.send_command(self.user, command, rest, chat=STREET_GROUP)
+        return self.api.send_text(self.user, text, chat=STREET_GROUP)
+
+    def _quit(self, args: list[str]) -> None:
+        raise EOFError
+
+    def handle_line(self, line: str) -> int | None:
+        """Turn one line typed at the terminal into an update; returns its update_id."""
+        line = line.strip()
+        if not line:
+            return None
+        if line.startswith(":"):
+            try:
+                name, *args = shlex.split(line[1:])
+            except ValueError:
+                name, *args = line[1:].split()
+            known = self._commands().get(name)
+            if known is None:
+                self.say(self.i18n.gettext("Unknown sandbox command; :help lists them."))
+                return None
+            return known[0](args)
+        if line.startswith("/"):
+            command, _sep, rest = line.partition(" ")
+            return self.api.send_command(self.user, command, rest)
+        return self.api.send_text(self.user, line)
+
+    # -- the loop -------------------------------------------------------------------------
+
+    async def _mark_processed(self, update: object) -> None:
+        update_id = getattr(update, "update_id", None)
+        if isinstance(update_id, int):
+            self._processed.setdefault(update_id, asyncio.Event()).set()
+
+    async def wait_processed(self, update_id: int, timeout: float = 30.0) -> None:
+        event = self._processed.setdefault(update_id, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                await event.wait()
+        self._processed.pop(update_id, None)
+
+    async def main(self, lines: TextIO = sys.stdin) -> int:
+        _ = self.i18n.gettext
+        migrate.upgrade(self.db_url)
+        application = build_application(
+            self.config, request=fake_request(self.api), get_updates_request=fake_request(self.api)
+        )
+        application.update_listeners.append(self._mark_processed)
+        interactive = lines.isatty()
+        async with running(application, poll_timeout=10):
+            self.say(
+                _(
+                    "LaneKeeper sandbox: the bot runs here against a fake Telegram; "
+                    "nothing leaves this machine."
+                )
+            )
+            self.say(_("Database: {path}").format(path=self.db_url.removeprefix("sqlite:///")))
+            self.say(
+                _(
+                    "You are {name}. Type a message for the bot; :help lists the sandbox commands."
+                ).format(name=self.user.first_name)
+            )
+            loop = asyncio.get_running_loop()
+            while True:
+                prompt = f"[{self.user.first_name}] > "
+                if interactive:
+                    line = await loop.run_in_executor(None, _read_tty, prompt)
+                else:
+                    line = await loop.run_in_executor(None, lines.readline)
+                    if line:
+                        self.say(prompt + line.rstrip("\n"))
+                if not line:
+                    break
+                try:
+                    update_id = self.handle_line(line)
+                except EOFError:
+                    break
+                if update_id is not None:
+                    await self.wait_processed(update_id)
+        self.say(_("Bye."))
+        return 0
+
+
+def _read_tty(prompt: str) -> str:
+    try:
+        return input(prompt) + "\n"
+    except EOFError:
+        return ""
+
+
+def run_demo(db_path: str = "sandbox.db", fresh: bool = False, lang: str | None = None) -> int:
+    if fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(db_path + suffix).unlink(missing_ok=True)
+    return asyncio.run(Sandbox(db_path, lang).main())

@@ -1,0 +1,38 @@
+"""What nothing else took: stale buttons, unknown commands, messages not understood."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import LaneKeeperContext
+
+
+async def stale_button(update: Update, context: LaneKeeperContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer(context.i18n.gettext("This button is no longer valid."), show_alert=True)
+
+
+async def unknown_command(update: Update, context: LaneKeeperContext) -> None:
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    command = message.text.split()[0][:64]
+    await message.reply_text(
+        context.i18n.gettext(
+            "I don't know the command {command}. /help lists what I can do."
+        ).format(command=command)
+    )
+
+
+async def not_understood(update: Update, context: LaneKeeperContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    await message.reply_text(
+        context.i18n.gettext(
+            "Thank you. Reporting by message is not open yet on this LaneKeeper; "
+            "/help lists what works now."
+        )
+    )

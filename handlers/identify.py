@@ -1,0 +1,28 @@
+"""Runs before every handler: find or record the user, and settle the language to answer in."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import LaneKeeperContext
+from bot.i18n import resolve_locale
+from models.users import sync_user
+
+
+async def identify(update: Update, context: LaneKeeperContext) -> None:
+    tg_user = update.effective_user
+    if tg_user is None or tg_user.is_bot:
+        return
+    user = await sync_user(
+        context.session,
+        tg_user.id,
+        first_name=tg_user.first_name,
+        last_name=tg_user.last_name,
+        username=tg_user.username,
+        language_code=tg_user.language_code,
+    )
+    context.user = user
+    default = context.services.config.app.default_locale
+    context.i18n = context.services.i18n(
+        resolve_locale(user.locale, tg_user.language_code, default)
+    )

@@ -1,0 +1,76 @@
+"""The domain: tables, rules and queries. Nothing here knows about Telegram."""
+
+from sqlmodel import SQLModel
+
+from models.cases import (
+    Assignment,
+    AssignmentRole,
+    AssignmentState,
+    Case,
+    CaseAction,
+    CaseAttachment,
+    CaseEvent,
+    CaseState,
+    Category,
+    Urgency,
+)
+from models.meetings import (
+    ActionItem,
+    ActionItemState,
+    MeetingKind,
+    MeetingOccurrence,
+    MeetingSeries,
+    OccurrenceState,
+)
+from models.messaging import InboxState, InboxUpdate, OutboxMessage, OutboxState, Priority
+from models.org import (
+    Alley,
+    Block,
+    Community,
+    Invite,
+    Member,
+    MemberArea,
+    Party,
+    Role,
+    Street,
+    VendingSpot,
+)
+from models.users import TelegramUser
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "ActionItem",
+    "ActionItemState",
+    "Alley",
+    "Assignment",
+    "AssignmentRole",
+    "AssignmentState",
+    "Block",
+    "Case",
+    "CaseAction",
+    "CaseAttachment",
+    "CaseEvent",
+    "CaseState",
+    "Category",
+    "Community",
+    "InboxState",
+    "InboxUpdate",
+    "Invite",
+    "MeetingKind",
+    "MeetingOccurrence",
+    "MeetingSeries",
+    "Member",
+    "MemberArea",
+    "OccurrenceState",
+    "OutboxMessage",
+    "OutboxState",
+    "Party",
+    "Priority",
+    "Role",
+    "Street",
+    "TelegramUser",
+    "Urgency",
+    "VendingSpot",
+    "metadata",
+]

@@ -1,0 +1,155 @@
+"""Reports and their life (数字城管 workflow): explicit states, one event per change."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.base import json_column, ts_column, utcnow
+
+
+class CaseState(StrEnum):
+    NEW = "new"  # 信息收集: received, not yet routed
+    TRIAGE = "triage"  # waiting for a coordinator: unrouted or handed back
+    DISPATCHED = "dispatched"  # 派遣: sent to a responsible person
+    ACCEPTED = "accepted"  # 处置: the assignee took it
+    DONE = "done"  # 处理反馈: handled, waiting for verification (核查)
+    CLOSED = "closed"  # 结案
+    VOID = "void"  # 作废: spam or a duplicate
+
+
+class CaseAction(StrEnum):
+    CREATE = "create"
+    ROUTE = "route"
+    TO_TRIAGE = "to_triage"
+    ASSIGN = "assign"
+    ACCEPT = "accept"
+    HAND_BACK = "hand_back"
+    POSTPONE = "postpone"
+    FINISH = "finish"
+    CONFIRM = "confirm"
+    REOPEN = "reopen"
+    CLOSE_BY_DEFAULT = "close_by_default"
+    VOID = "void"
+
+
+class Urgency(StrEnum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+class Category(SQLModel, table=True):
+    """What can go wrong, with who leads on it and how fast. street_id NULL: the deployment's."""
+
+    __table_args__ = (sa.UniqueConstraint("street_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    street_id: int | None = Field(default=None, foreign_key="street.id", index=True)
+    code: str = Field(sa_type=sa.String(64))
+    name_zh: str = Field(sa_type=sa.String(200))
+    name_en: str = Field(sa_type=sa.String(200))
+    keywords: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(nullable=False))
+    lead_party: str = Field(sa_type=sa.String(64))
+    assist_parties: list[str] = Field(default_factory=list, sa_column=json_column(nullable=False))
+    deadline_hours: float | None = None
+    deadline_working_days: int | None = None
+    urgency: Urgency = Field(default=Urgency.NORMAL, sa_type=sa.String(16))
+    active: bool = True
+
+
+class Case(SQLModel, table=True):
+    """A reported problem. Its columns are the current projection of its events."""
+
+    __tablename__ = "report_case"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int | None = Field(default=None, unique=True, index=True)
+    street_id: int | None = Field(default=None, foreign_key="street.id", index=True)
+    community_id: int | None = Field(default=None, foreign_key="community.id", index=True)
+    block_id: int | None = Field(default=None, foreign_key="block.id")
+    alley_id: int | None = Field(default=None, foreign_key="alley.id", index=True)
+    category_id: int | None = Field(default=None, foreign_key="category.id", index=True)
+    state: CaseState = Field(default=CaseState.NEW, sa_type=sa.String(16), index=True)
+    urgency: Urgency = Field(default=Urgency.NORMAL, sa_type=sa.String(16))
+    text: str = Field(default="", sa_type=sa.Text)
+    lat: float | None = None
+    lon: float | None = None
+    reporter_telegram_id: int | None = Field(default=None, sa_type=sa.BigInteger, index=True)
+    reporter_member_id: int | None = Field(default=None, foreign_key="member.id")
+    reporter_role: str = Field(default="resident", sa_type=sa.String(24))
+    reporter_locale: str | None = Field(default=None, sa_type=sa.String(16))
+    anonymous: bool = False
+    inspection_level: str | None = Field(default=None, sa_type=sa.String(16))
+    duplicate_of_id: int | None = Field(default=None, foreign_key="report_case.id", index=True)
+    report_count: int = 1
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=ts_column(nullable=False, index=True)
+    )
+    due_at: datetime | None = Field(default=None, sa_column=ts_column(index=True))
+    accepted_at: datetime | None = Field(default=None, sa_column=ts_column())
+    done_at: datetime | None = Field(default=None, sa_column=ts_column())
+    closed_at: datetime | None = Field(default=None, sa_column=ts_column())
+    satisfaction: int | None = None
+
+
+class CaseEvent(SQLModel, table=True):
+    """One change to a case: who, when, from which state to which, and why."""
+
+    __tablename__ = "case_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="report_case.id", index=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False, index=True))
+    action: CaseAction = Field(sa_type=sa.String(24))
+    from_state: CaseState | None = Field(default=None, sa_type=sa.String(16))
+    to_state: CaseState | None = Field(default=None, sa_type=sa.String(16))
+    actor_telegram_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    actor_member_id: int | None = Field(default=None, foreign_key="member.id")
+    note: str | None = Field(default=None, sa_type=sa.Text)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(nullable=False))
+
+
+class CaseAttachment(SQLModel, table=True):
+    """A photo, voice note or file sent with a report or with its handling."""
+
+    __tablename__ = "case_attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="report_case.id", index=True)
+    event_id: int | None = Field(default=None, foreign_key="case_event.id")
+    kind: str = Field(sa_type=sa.String(16))
+    file_id: str = Field(sa_type=sa.String(256))
+    file_unique_id: str | None = Field(default=None, sa_type=sa.String(128))
+    caption: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
+
+
+class AssignmentRole(StrEnum):
+    LEAD = "lead"
+    ASSIST = "assist"
+    COPY = "copy"  # for information: the alley's street chief
+
+
+class AssignmentState(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    HANDED_BACK = "handed_back"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Assignment(SQLModel, table=True):
+    """A case given to a party, and to a named person of it when one answers for the place."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="report_case.id", index=True)
+    party_id: int | None = Field(default=None, foreign_key="party.id", index=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    role: AssignmentRole = Field(default=AssignmentRole.LEAD, sa_type=sa.String(16))
+    state: AssignmentState = Field(default=AssignmentState.PENDING, sa_type=sa.String(16))
+    assigned_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
+    accepted_at: datetime | None = Field(default=None, sa_column=ts_column())
+    done_at: datetime | None = Field(default=None, sa_column=ts_column())
+    due_at: datetime | None = Field(default=None, sa_column=ts_column())

@@ -1,0 +1,68 @@
+"""The durable edges of the bot: updates received (inbox) and messages to send (outbox)."""
+
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.base import json_column, ts_column, utcnow
+
+
+class Priority(IntEnum):
+    """Lower goes first: the person who just wrote, then work for members, then bulk."""
+
+    REPLY = 0
+    DISPATCH = 1
+    BULK = 2
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A Bot API call to make, written in the same transaction as the change that causes it."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (sa.Index("ix_outbox_due", "state", "priority", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=sa.BigInteger, index=True)
+    method: str = Field(default="sendMessage", sa_type=sa.String(32))
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(nullable=False))
+    priority: Priority = Field(default=Priority.DISPATCH, sa_type=sa.SmallInteger)
+    dedupe_key: str | None = Field(default=None, sa_type=sa.String(200), unique=True)
+    state: OutboxState = Field(default=OutboxState.PENDING, sa_type=sa.String(16))
+    attempts: int = 0
+    not_before: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=ts_column())
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+    telegram_message_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    case_id: int | None = Field(default=None, foreign_key="report_case.id", index=True)
+
+
+class InboxState(StrEnum):
+    RECEIVED = "received"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class InboxUpdate(SQLModel, table=True):
+    """A Telegram update, stored before it is confirmed so that a crash cannot lose it."""
+
+    __tablename__ = "inbox_update"
+
+    update_id: int = Field(
+        sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False)
+    )
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(nullable=False))
+    state: InboxState = Field(default=InboxState.RECEIVED, sa_type=sa.String(16), index=True)
+    attempts: int = 0
+    received_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
+    processed_at: datetime | None = Field(default=None, sa_column=ts_column())
+    last_error: str | None = Field(default=None, sa_type=sa.Text)

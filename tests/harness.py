@@ -1,0 +1,79 @@
+"""The bot as users meet it: real python-telegram-bot HTTP stack, fake Bot API underneath."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from bot.app import LaneKeeperApplication, build_application, running
+from bot.config import Config, load_config
+from fakegram import FakeBotApi, Recorded, fake_request
+from models.clock import Clock
+
+TOKEN = "123456:TEST-TOKEN"
+
+
+def test_config(db_url: str, **overrides: dict[str, Any]) -> Config:
+    sections: dict[str, dict[str, Any]] = {
+        "telegram": {"token": TOKEN, "base_url": "http://fake.invalid/bot",
+                     "base_file_url": "http://fake.invalid/file/bot"},
+        "database": {"url": db_url},
+    }
+    for name, values in overrides.items():
+        sections.setdefault(name, {}).update(values)
+    return load_config(None, environ={}).with_overrides(**sections)
+
+
+test_config.__test__ = False  # type: ignore[attr-defined]
+
+
+class BotHarness:
+    """Push updates in, wait until the bot has handled them, read the requests it made."""
+
+    def __init__(self, api: FakeBotApi, application: LaneKeeperApplication) -> None:
+        self.api = api
+        self.app = application
+        self._done: dict[int, asyncio.Event] = {}
+        application.update_listeners.append(self._mark)
+
+    async def _mark(self, update: object) -> None:
+        update_id = getattr(update, "update_id", None)
+        if isinstance(update_id, int):
+            self._done.setdefault(update_id, asyncio.Event()).set()
+
+    async def handled(self, update_id: int, timeout: float = 10.0) -> None:
+        event = self._done.setdefault(update_id, asyncio.Event())
+        async with asyncio.timeout(timeout):
+            await event.wait()
+
+    async def exchange(self, update_id: int) -> list[Recorded]:
+        """Wait for the update to be handled; return the requests made meanwhile."""
+        start = len(self.api.requests)
+        await self.handled(update_id)
+        return self.api.requests[start:]
+
+    async def replies(self, update_id: int, chat_id: int | None = None) -> list[Recorded]:
+        return [
+            r for r in await self.exchange(update_id)
+            if r.method in ("sendMessage", "editMessageText", "sendPhoto", "sendDocument")
+            and (chat_id is None or r.chat_id == chat_id)
+        ]
+
+
+@asynccontextmanager
+async def bot_running(
+    db_url: str,
+    api: FakeBotApi | None = None,
+    clock: Clock | None = None,
+    **overrides: dict[str, Any],
+) -> AsyncIterator[BotHarness]:
+    api = api or FakeBotApi(token=TOKEN)
+    config = test_config(db_url, **overrides)
+    application = build_application(
+        config, request=fake_request(api), get_updates_request=fake_request(api), clock=clock
+    )
+    harness = BotHarness(api, application)
+    async with running(application, poll_timeout=5):
+        yield harness
