@@ -10,7 +10,7 @@ import tornado.netutil
 import tornado.web
 
 from fakegram.api import ConnectionDropped, FakeBotApi
-from fakegram.wire import API_PATH, FILE_PATH, parse_body
+from fakegram.wire import match_path, parse_body
 
 
 class _ApiHandler(tornado.web.RequestHandler):
@@ -18,7 +18,7 @@ class _ApiHandler(tornado.web.RequestHandler):
         self.api = api
 
     async def _handle(self) -> None:
-        match = API_PATH.match(self.request.path)
+        match, _file = match_path(self.request.path)
         if match is None:
             self.set_status(404)
             self.finish({"ok": False, "error_code": 404, "description": "Not Found"})
@@ -47,7 +47,7 @@ class _FileHandler(tornado.web.RequestHandler):
         self.api = api
 
     def get(self) -> None:
-        match = FILE_PATH.match(self.request.path)
+        _api, match = match_path(self.request.path)
         content = self.api.file_content(match["token"], match["path"]) if match else None
         if content is None:
             self.set_status(404)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
 from telegram.request import HTTPXRequest
 
 from fakegram.api import ConnectionDropped, FakeBotApi
-from fakegram.wire import API_PATH, FILE_PATH, parse_body
+from fakegram.wire import match_path, parse_body
 
 
 class FakeTransport(httpx.AsyncBaseTransport):
@@ -17,13 +18,12 @@ class FakeTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
-        path = request.url.path
-        if match := FILE_PATH.match(path):
-            content = self.api.file_content(match["token"], match["path"])
+        match, file_match = match_path(request.url.path)
+        if file_match:
+            content = self.api.file_content(file_match["token"], file_match["path"])
             if content is None:
                 return httpx.Response(404, content=b"Not Found", request=request)
             return httpx.Response(200, content=content, request=request)
-        match = API_PATH.match(path)
         if match is None:
             return httpx.Response(
                 404,
@@ -33,8 +33,13 @@ class FakeTransport(httpx.AsyncBaseTransport):
         params, files = parse_body(
             request.headers.get("content-type", ""), body, request.url.query.decode()
         )
+        # A socket would enforce the read timeout; with no socket, this transport must.
+        read_timeout = request.extensions.get("timeout", {}).get("read")
         try:
-            status, answer = await self.api.call(match["token"], match["method"], params, files)
+            async with asyncio.timeout(read_timeout):
+                status, answer = await self.api.call(match["token"], match["method"], params, files)
+        except TimeoutError:
+            raise httpx.ReadTimeout("fake Bot API answered too slowly", request=request) from None
         except ConnectionDropped:
             raise httpx.RemoteProtocolError(
                 "Server disconnected without sending a response.", request=request

@@ -7,12 +7,18 @@ import email.policy
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from fakegram.api import decode_params
 
 API_PATH = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>[A-Za-z]+)$")
 FILE_PATH = re.compile(r"^/file/bot(?P<token>[^/]+)/(?P<path>.+)$")
+
+
+def match_path(path: str) -> tuple[re.Match[str] | None, re.Match[str] | None]:
+    """(API call match, file download match) for a request path, percent-decoded."""
+    path = unquote(path)
+    return API_PATH.match(path), FILE_PATH.match(path)
 
 
 def parse_body(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -98,3 +99,22 @@ async def bot(db_url: str, api: FakeBotApi) -> AsyncIterator[BotHarness]:
 def worker_id() -> str:
     """pytest-xdist's worker name, or 'main' when the suite runs in one process."""
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", None}
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _local_only_getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+    name = host.decode() if isinstance(host, bytes) else host
+    if name not in _LOCAL_HOSTS and not str(name).startswith("127."):
+        raise OSError(f"tests may not reach the network (tried to resolve {name!r})")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_network() -> Iterator[None]:
+    """A test that would leave the machine fails loudly instead."""
+    socket.getaddrinfo = _local_only_getaddrinfo
+    yield
+    socket.getaddrinfo = _real_getaddrinfo

@@ -17,8 +17,11 @@ TOKEN = "123456:TEST-TOKEN"
 
 def test_config(db_url: str, **overrides: dict[str, Any]) -> Config:
     sections: dict[str, dict[str, Any]] = {
-        "telegram": {"token": TOKEN, "base_url": "http://fake.invalid/bot",
-                     "base_file_url": "http://fake.invalid/file/bot"},
+        "telegram": {
+            "token": TOKEN,
+            "base_url": "http://fake.invalid/bot",
+            "base_file_url": "http://fake.invalid/file/bot",
+        },
         "database": {"url": db_url},
     }
     for name, values in overrides.items():
@@ -56,7 +59,8 @@ class BotHarness:
 
     async def replies(self, update_id: int, chat_id: int | None = None) -> list[Recorded]:
         return [
-            r for r in await self.exchange(update_id)
+            r
+            for r in await self.exchange(update_id)
             if r.method in ("sendMessage", "editMessageText", "sendPhoto", "sendDocument")
             and (chat_id is None or r.chat_id == chat_id)
         ]

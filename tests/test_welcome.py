@@ -128,4 +128,6 @@ async def test_a_failing_handler_apologises(db_url: str, monkeypatch) -> None:  
     monkeypatch.setattr(handlers.start, "help_command", broken)
     async with bot_running(db_url) as bot:
         [reply] = await bot.replies(bot.api.send_command(EN_USER, "/help"))
-        assert reply.text == "Sorry, something went wrong on our side. Please try again in a moment."
+        assert (
+            reply.text == "Sorry, something went wrong on our side. Please try again in a moment."
+        )
