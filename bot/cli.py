@@ -8,7 +8,9 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
+from bot.commands.common import prepare_database
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
+from models.org import Role
 
 log = logging.getLogger("bot")
 
@@ -40,23 +42,40 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--fresh", action="store_true", help="start from an empty database")
     demo.add_argument("--lang", choices=["zh_CN", "en"], help="language of the sandbox's own words")
 
+    roster = commands.add_parser("roster", help="import or export a street's linkage group")
+    roster_commands = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
+    roster_import = with_config(
+        roster_commands.add_parser("import", help="import a roster file (docs/roster.md)")
+    )
+    roster_import.add_argument("file", metavar="FILE")
+    roster_export = with_config(
+        roster_commands.add_parser("export", help="write a street's roster (TOML)")
+    )
+    roster_export.add_argument("--street", required=True, metavar="CODE")
+    roster_export.add_argument("--output", "-o", metavar="FILE", help="default: standard output")
+
+    invite = commands.add_parser("invite", help="invitation links into a linkage group")
+    invite_commands = invite.add_subparsers(dest="invite_command", metavar="ACTION", required=True)
+    create = with_config(invite_commands.add_parser("create", help="create an invitation"))
+    create.add_argument("--street", required=True, metavar="CODE")
+    create.add_argument("--member", metavar="NAME", help="a roster member who has not joined")
+    create.add_argument("--role", choices=[r.value for r in Role])
+    create.add_argument("--party", metavar="CODE")
+    create.add_argument("--community", action="append", default=[], metavar="CODE")
+    create.add_argument("--block", action="append", default=[], metavar="CODE")
+    create.add_argument("--alley", action="append", default=[], metavar="CODE")
+    create.add_argument("--days", type=float, default=7, help="valid for (default: 7)")
+    create.add_argument("--uses", type=int, default=1, help="0: unlimited (default: 1)")
+    listing = with_config(invite_commands.add_parser("list", help="a street's invitations"))
+    listing.add_argument("--street", required=True, metavar="CODE")
+    revoking = with_config(invite_commands.add_parser("revoke", help="withdraw an invitation"))
+    revoking.add_argument("id", type=int, metavar="ID")
+
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     with_config(db_commands.add_parser("upgrade", help="apply pending migrations"))
     with_config(db_commands.add_parser("current", help="show the schema revision"))
     return parser
-
-
-def _prepare_database(config: Config) -> None:
-    from models import migrate
-
-    if config.database.auto_upgrade:
-        migrate.upgrade(config.database.url)
-    elif not migrate.is_up_to_date(config.database.url):
-        raise ConfigError(
-            f"{config.source}: [database] the schema is out of date; "
-            "run 'python -m bot db upgrade' or set auto_upgrade = true"
-        )
 
 
 def _run(config: Config) -> int:
@@ -70,7 +89,7 @@ def _run(config: Config) -> int:
             f"{config.source}: [telegram] token: required to run; set it or {TOKEN_ENV}"
         )
     setup_logging(config.app.log_level, config.token)
-    _prepare_database(config)
+    prepare_database(config)
     application = build_application(config)
     log.info("LaneKeeper %s starting (long polling)", __version__)
     application.run_polling(allowed_updates=Update.ALL_TYPES)
@@ -91,6 +110,27 @@ def _db(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _invite(args: argparse.Namespace, config: Config) -> int:
+    from bot.commands import invites
+
+    if args.invite_command == "create":
+        request = invites.InviteRequest(
+            street=args.street,
+            role=args.role,
+            party=args.party,
+            communities=args.community,
+            blocks=args.block,
+            alleys=args.alley,
+            member=args.member,
+            days=args.days,
+            uses=args.uses or None,
+        )
+        return invites.create_command(config, request)
+    if args.invite_command == "list":
+        return invites.list_command(config, args.street)
+    return invites.revoke_command(config, args.id)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -101,6 +141,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config)
         if args.command == "run":
             return _run(config)
+        if args.command == "roster":
+            from bot.commands import roster as roster_commands
+
+            if args.roster_command == "import":
+                return roster_commands.import_command(config, args.file)
+            return roster_commands.export_command(config, args.street, args.output)
+        if args.command == "invite":
+            return _invite(args, config)
         return _db(args, config)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -73,8 +73,19 @@ class TelegramConfig(_Section):
     token: SecretStr = SecretStr("")
     base_url: Annotated[str, AfterValidator(_http_url)] = "https://api.telegram.org/bot"
     base_file_url: Annotated[str, AfterValidator(_http_url)] = "https://api.telegram.org/file/bot"
+    bot_username: str = ""
     rate_limiter: bool = True
     mode: Literal["polling"] = "polling"
+
+    @field_validator("bot_username")
+    @classmethod
+    def _username(cls, value: str) -> str:
+        value = value.removeprefix("@")
+        if value and not (5 <= len(value) <= 32 and value.replace("_", "").isalnum()):
+            raise ValueError(
+                f"expected a Telegram bot username such as 'LaneKeeperBot', got {value!r}"
+            )
+        return value
 
 
 class DatabaseConfig(_Section):

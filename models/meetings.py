@@ -26,9 +26,11 @@ class MeetingSeries(SQLModel, table=True):
     """A recurring meeting, as an RFC 5545 RRULE in the street's local time."""
 
     __tablename__ = "meeting_series"
+    __table_args__ = (sa.UniqueConstraint("street_id", "code"),)
 
     id: int | None = Field(default=None, primary_key=True)
     street_id: int = Field(foreign_key="street.id", index=True)
+    code: str = Field(sa_type=sa.String(64))
     community_id: int | None = Field(default=None, foreign_key="community.id")
     kind: MeetingKind = Field(sa_type=sa.String(24))
     rrule: str = Field(sa_type=sa.String(500))

@@ -57,6 +57,8 @@ class Block(SQLModel, table=True):
     community_id: int = Field(foreign_key="community.id", index=True)
     code: str = Field(sa_type=sa.String(64))
     name: str | None = Field(default=None, sa_type=sa.String(200))
+    # The block a community is by default, when its roster cuts it into no blocks.
+    is_default: bool = False
 
 
 class Alley(SQLModel, table=True):
@@ -120,7 +122,11 @@ class Member(SQLModel, table=True):
     telegram_id: int | None = Field(default=None, sa_type=sa.BigInteger, index=True)
     phone: str | None = Field(default=None, sa_type=sa.String(64))
     active: bool = True
+    # "roster": the street office's file owns this member (re-imports may deactivate it);
+    # "invite": joined through the bot, kept until a coordinator says otherwise.
+    source: str = Field(default="roster", sa_type=sa.String(16))
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
+    joined_at: datetime | None = Field(default=None, sa_column=ts_column())
     deactivated_at: datetime | None = Field(default=None, sa_column=ts_column())
 
 

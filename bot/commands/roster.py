@@ -1,0 +1,94 @@
+"""python -m bot roster import|export."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.commands.common import bot_username, cli_i18n, link, prepare_database, with_session
+from bot.config import Config
+from models.clock import SystemClock
+from models.roster import ImportReport, dump_roster, export_roster, import_roster
+from models.roster_spec import RosterError, load_roster
+
+
+def import_command(config: Config, path: str) -> int:
+    try:
+        roster = load_roster(path)
+    except RosterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    prepare_database(config)
+
+    async def work() -> tuple[ImportReport, str | None]:
+        async def apply(session):  # type: ignore[no-untyped-def]
+            return await import_roster(
+                session, roster, now=SystemClock().now(), default_timezone=config.app.timezone
+            )
+
+        report = await with_session(config, apply)
+        username = await bot_username(config) if report.invites else None
+        return report, username
+
+    try:
+        report, username = asyncio.run(work())
+    except RosterError as exc:
+        print(f"error: {path}: {exc}", file=sys.stderr)
+        return 1
+    print_report(config, report, username)
+    return 0
+
+
+def print_report(config: Config, report: ImportReport, username: str | None) -> None:
+    i18n = cli_i18n(config)
+    _ = i18n.gettext
+    if not report.changed:
+        print(_("{street}: already up to date, nothing changed.").format(street=report.street))
+    else:
+        parts = [f"+{n} {kind}" for kind, n in sorted(report.created.items())]
+        parts += [f"~{n} {kind}" for kind, n in sorted(report.updated.items())]
+        if report.deactivated:
+            parts.append(f"-{len(report.deactivated)} member")
+        print(
+            _("{street}: imported ({changes}).").format(
+                street=report.street, changes=", ".join(parts)
+            )
+        )
+    for name in report.deactivated:
+        print(_("  deactivated (no longer in the file): {name}").format(name=name))
+    for what in report.kept:
+        print(_("  kept (in the database, not in the file): {what}").format(what=what))
+    if report.invites:
+        print(
+            _(
+                "Invitation links for members who have not joined yet (single use, valid "
+                "until {date}):"
+            ).format(date=i18n.format_datetime(report.invites[0][1].invite.expires_at, "short"))
+        )
+        for member, new in report.invites:
+            print(f"  {member.name}: {link(username, new.code)}")
+        if username is None:
+            print(_("  (set [telegram] bot_username in the configuration to complete the links)"))
+    for member, expires in report.pending:
+        print(
+            _(
+                "  {name} has an unused invitation, valid until {date}; "
+                "'python -m bot invite create --member' issues a new one."
+            ).format(name=member.name, date=i18n.format_datetime(expires, "short"))
+        )
+
+
+def export_command(config: Config, street: str, output: str | None) -> int:
+    prepare_database(config)
+    try:
+        doc = asyncio.run(with_session(config, lambda s: export_roster(s, street)))
+    except RosterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    text = dump_roster(doc)
+    if output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+    return 0

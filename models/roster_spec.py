@@ -1,0 +1,257 @@
+"""The roster file: a street's linkage group as the street office hands it over.
+
+Parsing and checking only; nothing here touches the database. Every problem is reported
+as one line naming the file, the entry and what is wrong (docs/roster.md has the format).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.rrule import rrulestr
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from models.meetings import MeetingKind
+from models.org import Role
+
+Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+GroupChatId = Annotated[int, Field(lt=0)]  # Telegram groups have negative ids
+
+# Roles that act for a party and so must name one.
+PARTY_ROLES = frozenset({Role.COORDINATOR, Role.UNIT_HEAD, Role.LIAISON, Role.INSPECTOR})
+
+
+class RosterError(Exception):
+    """One line: file, entry, problem."""
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StreetEntry(_Entry):
+    code: Code
+    name: Name
+    name_en: Name | None = None
+    district: Name | None = None
+    city: Name | None = None
+    timezone: str | None = None
+    group_chat_id: GroupChatId | None = None
+
+
+class PartyEntry(_Entry):
+    code: Code
+    name: Name
+    name_en: Name | None = None
+
+
+class CommunityEntry(_Entry):
+    code: Code
+    name: Name
+    name_en: Name | None = None
+    group_chat_id: GroupChatId | None = None
+
+
+class BlockEntry(_Entry):
+    code: Code
+    community: Code
+    name: Name | None = None
+
+
+class AlleyEntry(_Entry):
+    code: Code
+    name: Name
+    aliases: list[Name] = Field(default_factory=list)
+    block: Code | None = None
+    community: Code | None = None
+    length_m: Annotated[float, Field(ge=0)] | None = None
+    path: list[tuple[Latitude, Longitude]] = Field(min_length=1)
+
+
+class VendingSpotEntry(_Entry):
+    code: Code
+    name: Name
+    lat: Latitude
+    lon: Longitude
+    hours: str | None = None
+
+
+class MemberEntry(_Entry):
+    name: Name
+    role: Role
+    party: Code | None = None
+    telegram_id: Annotated[int, Field(gt=0)] | None = None
+    phone: str | None = None
+    communities: list[Code] = Field(default_factory=list)
+    blocks: list[Code] = Field(default_factory=list)
+    alleys: list[Code] = Field(default_factory=list)
+
+
+class MeetingEntry(_Entry):
+    kind: MeetingKind
+    rrule: str
+    code: Code | None = None
+    community: Code | None = None
+    duration_min: Annotated[int, Field(gt=0, le=24 * 60)] = 60
+    place: str | None = None
+    reminders_min: list[Annotated[int, Field(gt=0)]] = Field(default_factory=lambda: [1440, 60])
+
+    @property
+    def key(self) -> str:
+        return self.code or (f"{self.kind}-{self.community}" if self.community else str(self.kind))
+
+
+class Roster(_Entry):
+    street: StreetEntry
+    parties: list[PartyEntry] = Field(default_factory=list)
+    communities: list[CommunityEntry] = Field(default_factory=list)
+    blocks: list[BlockEntry] = Field(default_factory=list)
+    alleys: list[AlleyEntry] = Field(default_factory=list)
+    vending_spots: list[VendingSpotEntry] = Field(default_factory=list)
+    members: list[MemberEntry] = Field(default_factory=list)
+    meetings: list[MeetingEntry] = Field(default_factory=list)
+
+    def default_blocks(self) -> list[str]:
+        """Communities cut into no blocks are one block each, under the community's code."""
+        cut = {b.community for b in self.blocks}
+        return [c.code for c in self.communities if c.code not in cut]
+
+
+def _label(data: Any, section: str, index: int) -> str:
+    entry = data.get(section, [])[index] if isinstance(data.get(section), list) else {}
+    name = entry.get("code") or entry.get("name") if isinstance(entry, dict) else None
+    return f"{section}[{index + 1}]" + (f" ({name})" if name else "")
+
+
+def _pydantic_problem(data: dict[str, Any], error: Any) -> str:
+    loc = list(error["loc"])
+    if loc and isinstance(loc[0], str) and len(loc) > 1 and isinstance(loc[1], int):
+        where = _label(data, loc[0], loc[1])
+        rest = ".".join(str(p) for p in loc[2:])
+    else:
+        where = f"[{loc[0]}]" if loc else "(top level)"
+        rest = ".".join(str(p) for p in loc[1:])
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (misspelt?)"
+    elif error["type"] == "missing":
+        message = "required key is missing"
+    elif error["type"] == "string_pattern_mismatch":
+        message = "codes are letters, digits, '-' and '_' (at most 64)"
+    elif error["type"] == "less_than" and rest.endswith("group_chat_id"):
+        message = "a Telegram group's id is negative (e.g. -1001234567890)"
+    return f"{where}: {rest + ': ' if rest else ''}{message}"
+
+
+def parse_roster(data: dict[str, Any], source: str = "<roster>") -> Roster:
+    """Validate the shape, then the references between entries."""
+    try:
+        roster = Roster.model_validate(data)
+    except ValidationError as exc:
+        raise RosterError(f"{source}: {_pydantic_problem(data, exc.errors()[0])}") from None
+    problem = _check_references(roster)
+    if problem is not None:
+        raise RosterError(f"{source}: {problem}")
+    return roster
+
+
+def load_roster(path: str | Path) -> Roster:
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise RosterError(f"{path}: no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RosterError(f"{path}: not valid TOML: {exc}") from None
+    return parse_roster(data, str(path))
+
+
+def _duplicate(section: str, codes: list[str]) -> str | None:
+    for code, count in Counter(codes).items():
+        if count > 1:
+            return f"{section}: code {code!r} is used {count} times"
+    return None
+
+
+def _check_references(r: Roster) -> str | None:
+    if r.street.timezone is not None:
+        try:
+            ZoneInfo(r.street.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return f"[street]: timezone: unknown time zone {r.street.timezone!r}"
+    for section, codes in (
+        ("parties", [p.code for p in r.parties]),
+        ("communities", [c.code for c in r.communities]),
+        ("blocks", [b.code for b in r.blocks] + r.default_blocks()),
+        ("alleys", [a.code for a in r.alleys]),
+        ("vending_spots", [v.code for v in r.vending_spots]),
+        ("meetings", [m.key for m in r.meetings]),
+    ):
+        if problem := _duplicate(section, codes):
+            if section == "blocks":
+                problem += " (a community without blocks is a block of the same code)"
+            return problem
+    parties = {p.code for p in r.parties}
+    communities = {c.code for c in r.communities}
+    blocks_of: dict[str, list[str]] = {}
+    for i, block in enumerate(r.blocks):
+        if block.community not in communities:
+            return f"blocks[{i + 1}] ({block.code}): unknown community {block.community!r}"
+        blocks_of.setdefault(block.community, []).append(block.code)
+    blocks = {b.code for b in r.blocks}
+    for i, alley in enumerate(r.alleys):
+        where = f"alleys[{i + 1}] ({alley.code})"
+        if (alley.block is None) == (alley.community is None):
+            return f"{where}: give either block or community, exactly one"
+        if alley.block is not None and alley.block not in blocks:
+            return f"{where}: unknown block {alley.block!r}"
+        if alley.community is not None:
+            if alley.community not in communities:
+                return f"{where}: unknown community {alley.community!r}"
+            if alley.community in blocks_of:
+                cut = ", ".join(blocks_of[alley.community])
+                return (
+                    f"{where}: community {alley.community!r} is cut into blocks ({cut}); name one"
+                )
+    alleys = {a.code for a in r.alleys}
+    first_with: dict[int, str] = {}
+    for i, member in enumerate(r.members):
+        where = f"members[{i + 1}] ({member.name})"
+        if member.party is None and member.role in PARTY_ROLES:
+            return f"{where}: a {member.role} acts for a party; give party"
+        if member.party is not None and member.party not in parties:
+            return f"{where}: unknown party {member.party!r}"
+        if member.telegram_id is not None:
+            if member.telegram_id in first_with:
+                other = first_with[member.telegram_id]
+                return f"{where}: telegram_id {member.telegram_id} is already given to {other}"
+            first_with[member.telegram_id] = where
+        if member.role == Role.STREET_CHIEF and not member.alleys:
+            return f"{where}: a street chief answers for alleys; give alleys"
+        for kind, codes, known in (
+            ("community", member.communities, communities),
+            ("block", member.blocks, blocks | set(r.default_blocks())),
+            ("alley", member.alleys, alleys),
+        ):
+            for code in codes:
+                if code not in known:
+                    return f"{where}: {kind} {code!r} is not in street {r.street.code!r}"
+    for i, meeting in enumerate(r.meetings):
+        where = f"meetings[{i + 1}] ({meeting.key})"
+        if meeting.kind == MeetingKind.COMMUNITY_WEEKLY and meeting.community is None:
+            return f"{where}: a community meeting names its community"
+        if meeting.community is not None and meeting.community not in communities:
+            return f"{where}: unknown community {meeting.community!r}"
+        try:
+            rrulestr(meeting.rrule, dtstart=datetime(2026, 1, 1))
+        except (ValueError, TypeError) as exc:
+            return f"{where}: rrule: not an RFC 5545 rule ({exc})"
+    return None
