@@ -36,7 +36,7 @@ async def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     async with db.engine.connect() as connection:
         for name, table in sorted(models.metadata.tables.items()):
             rows = await connection.execute(sa.select(table))
-            state[name] = sorted((tuple(map(repr, row)) for row in rows))
+            state[name] = sorted(tuple(map(repr, row)) for row in rows)
     return state
 
 

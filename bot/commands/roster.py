@@ -56,9 +56,9 @@ def print_report(config: Config, report: ImportReport, username: str | None) -> 
             )
         )
     for name in report.deactivated:
-        print(_("  deactivated (no longer in the file): {name}").format(name=name))
+        print("  " + _("deactivated (no longer in the file): {name}").format(name=name))
     for what in report.kept:
-        print(_("  kept (in the database, not in the file): {what}").format(what=what))
+        print("  " + _("kept (in the database, not in the file): {what}").format(what=what))
     if report.invites:
         print(
             _(
@@ -69,7 +69,9 @@ def print_report(config: Config, report: ImportReport, username: str | None) -> 
         for member, new in report.invites:
             print(f"  {member.name}: {link(username, new.code)}")
         if username is None:
-            print(_("  (set [telegram] bot_username in the configuration to complete the links)"))
+            print(
+                "  " + _("(set [telegram] bot_username in the configuration to complete the links)")
+            )
     for member, expires in report.pending:
         print(
             _(
