@@ -73,12 +73,11 @@ def print_report(config: Config, report: ImportReport, username: str | None) -> 
                 "  " + _("(set [telegram] bot_username in the configuration to complete the links)")
             )
     for member, expires in report.pending:
-        print(
-            _(
-                "  {name} has an unused invitation, valid until {date}; "
-                "'python -m bot invite create --member' issues a new one."
-            ).format(name=member.name, date=i18n.format_datetime(expires, "short"))
+        pending = _(
+            "{name} has an unused invitation, valid until {date}; "
+            "'python -m bot invite create --member' issues a new one."
         )
+        print("  " + pending.format(name=member.name, date=i18n.format_datetime(expires, "short")))
 
 
 def export_command(config: Config, street: str, output: str | None) -> int:
