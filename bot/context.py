@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.i18n import I18n
+from models.permissions import Actor
 from models.users import TelegramUser
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ class UpdateScope:
     session: AsyncSession
     i18n: I18n
     user: TelegramUser | None = None
+    actor: Actor | None = None
 
 
 # PTB builds a fresh context for the error handler, and runs each update in its own task:

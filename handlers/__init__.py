@@ -6,27 +6,63 @@ from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from handlers import errors, fallback, identify, language, start
+from bot.config import SUPPORTED_LOCALES
+from bot.i18n import I18n
+from handlers import (
+    community,
+    errors,
+    fallback,
+    groups,
+    identify,
+    invite,
+    join,
+    language,
+    me,
+    members,
+    start,
+)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    in_groups = filters.ChatType.GROUPS
+
     # Group -1 runs first for every update: who is this, and which language do they read.
     application.add_handler(TypeHandler(Update, identify.identify), group=-1)
 
     application.add_handler(CommandHandler("start", start.start))
     application.add_handler(CommandHandler("help", start.help_command))
     application.add_handler(CommandHandler("language", language.choose))
+    application.add_handler(CommandHandler("me", me.me, filters=private))
+    application.add_handler(CommandHandler("members", members.members_command, filters=private))
+    application.add_handler(CommandHandler("invite", invite.invite_command, filters=private))
+    application.add_handler(
+        CommandHandler(["me", "members", "invite"], groups.private_only, filters=in_groups)
+    )
+    application.add_handler(CommandHandler("linkgroup", groups.link_command))
+    application.add_handler(CommandHandler("unlinkgroup", groups.unlink_command, filters=in_groups))
+
     application.add_handler(CallbackQueryHandler(language.chosen, pattern=language.PATTERN))
+    application.add_handler(CallbackQueryHandler(join.join_pressed, pattern=join.PATTERN))
+    application.add_handler(CallbackQueryHandler(members.pressed, pattern=members.PATTERN))
+    application.add_handler(CallbackQueryHandler(invite.pressed, pattern=invite.PATTERN))
+    application.add_handler(CallbackQueryHandler(groups.link_pressed, pattern=groups.PATTERN))
+    application.add_handler(CallbackQueryHandler(community.pressed, pattern=community.PATTERN))
+
+    application.add_handler(MessageHandler(private & filters.CONTACT, join.contact_shared))
+    skip = [I18n(locale).gettext("Skip") for locale in SUPPORTED_LOCALES]
+    application.add_handler(MessageHandler(private & filters.Text(skip), join.phone_skipped))
+    application.add_handler(ChatMemberHandler(groups.bot_added, ChatMemberHandler.MY_CHAT_MEMBER))
 
     # Last resorts: whatever nothing above took.
     application.add_handler(CallbackQueryHandler(fallback.stale_button))
-    private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
     application.add_handler(MessageHandler(private & ~filters.COMMAND, fallback.not_understood))
 

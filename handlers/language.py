@@ -21,15 +21,15 @@ _ALIASES = {
 }
 
 
+def language_buttons() -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(language_name(code), callback_data=f"lang:{code}")
+        for code in SUPPORTED_LOCALES
+    ]
+
+
 def language_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(language_name(code), callback_data=f"lang:{code}")
-                for code in SUPPORTED_LOCALES
-            ]
-        ]
-    )
+    return InlineKeyboardMarkup([language_buttons()])
 
 
 async def _apply(context: LaneKeeperContext, telegram_id: int, locale: str) -> str:

@@ -1,4 +1,4 @@
-"""The command menu Telegram shows, one per language."""
+"""The commands: the menu Telegram shows (one per language) and what /help lists per role."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from bot.i18n import N_, I18n
 COMMANDS: list[tuple[str, str]] = [
     ("start", N_("Welcome and what I do")),
     ("help", N_("Commands and how to use them")),
+    ("me", N_("Who I am here: role, party, areas")),
     ("language", N_("Choose your language")),
+]
+# Shown in /help to those who may use them (checked again when used).
+MANAGER_COMMANDS: list[tuple[str, str]] = [
+    ("members", N_("List the members of your linkage group")),
+    ("invite", N_("Make an invitation link for a new member")),
+    ("linkgroup", N_("In a group: tie it to your street or community")),
 ]
 
 # Telegram's language_code is the two-letter ISO 639-1 code.

@@ -1,18 +1,25 @@
-"""/start and /help."""
+"""/start (with or without an invitation) and /help."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot.context import LaneKeeperContext
-from handlers.language import language_keyboard
-from handlers.menu import COMMANDS
+from handlers import join
+from handlers.access import current_actor
+from handlers.community import any_community, community_button
+from handlers.language import language_buttons
+from handlers.menu import COMMANDS, MANAGER_COMMANDS
+from models.org import Role
 
 
 async def start(update: Update, context: LaneKeeperContext) -> None:
     message = update.effective_message
     if message is None:
+        return
+    if context.args and join.is_invite_payload(context.args[0]):
+        await join.show_invitation(update, context, context.args[0])
         return
     _ = context.i18n.gettext
     name = update.effective_user.first_name if update.effective_user else ""
@@ -26,9 +33,17 @@ async def start(update: Update, context: LaneKeeperContext) -> None:
         "location. You will get a case number and know who handles it and by when."
     )
     text += "\n\n" + _("/help lists what I can do. /language changes the language.")
-    chosen = context.user is not None and context.user.locale is not None
-    keyboard = None if chosen else language_keyboard()
-    await message.reply_text(text, reply_markup=keyboard)
+    rows = []
+    user = context.user
+    if user is None or user.locale is None:
+        rows.append(language_buttons())
+    actor = await current_actor(update, context)
+    resident = actor is not None and not actor.is_member
+    if user is not None and user.community_id is None and resident and await any_community(
+        context.session
+    ):
+        rows.append([community_button(context)])
+    await message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def help_command(update: Update, context: LaneKeeperContext) -> None:
@@ -36,7 +51,14 @@ async def help_command(update: Update, context: LaneKeeperContext) -> None:
     if message is None:
         return
     _ = context.i18n.gettext
+    actor = await current_actor(update, context)
+    commands = list(COMMANDS)
+    managers = (Role.COORDINATOR, Role.UNIT_HEAD)
+    if actor is not None and (
+        actor.is_admin or any(m.member.role in managers for m in actor.memberships)
+    ):
+        commands += MANAGER_COMMANDS
     title = _("What I can do")
     lines = [f"<b>{title}</b>", ""]
-    lines += [f"/{name} — {_(description)}" for name, description in COMMANDS]
+    lines += [f"/{name} — {_(description)}" for name, description in commands]
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)

@@ -32,6 +32,19 @@ class AreaRef:
             raise ValueError(f"unknown area kind {kind!r}")
         return cls(kind, int(ident))
 
+    @property
+    def token(self) -> str:
+        """Compact form for button data: c12, b3, a40."""
+        return f"{self.kind[0]}{self.id}"
+
+    @classmethod
+    def parse(cls, token: str) -> AreaRef | None:
+        kinds: dict[str, AreaKind] = {"c": "community", "b": "block", "a": "alley"}
+        kind, digits = kinds.get(token[:1]), token[1:]
+        if kind is None or not digits.isdigit() or len(digits) > 12:
+            return None
+        return cls(kind, int(digits))
+
     @classmethod
     def of(cls, row: MemberArea) -> AreaRef:
         if row.community_id is not None:
@@ -88,6 +101,9 @@ class StreetMap:
         if kind == "block":
             return {i: b.code for i, b in self.blocks.items()}
         return {i: a.code for i, a in self.alleys.items()}
+
+    def has(self, ref: AreaRef) -> bool:
+        return ref.id in self._codes(ref.kind)
 
     def code_of(self, ref: AreaRef) -> str:
         return self._codes(ref.kind)[ref.id]
