@@ -92,19 +92,26 @@ async def _step(
     if street is None:
         raise LookupError
     street_map = await load_street_map(context.session, street)
+    if not can_invite_any(actor, street_map):
+        raise PermissionError
     sid = street.id
+    # Coordinators invite any role; a unit head only liaisons of their own party.
+    coordinates = actor.is_admin or bool(actor.coordinated_communities(street_map))
+    roles = ROLE_LETTERS if coordinates else {"l": Role.LIAISON}
     if len(fields) == 1:
         return _("Invite whom? Choose the role:"), InlineKeyboardMarkup(
             [
                 [_button(role_name(context.i18n, role), sid, letter)]
-                for letter, role in ROLE_LETTERS.items()
+                for letter, role in roles.items()
             ]
         )
-    role = ROLE_LETTERS.get(fields[1])
+    role = roles.get(fields[1])
     if role is None:
         raise LookupError
     if len(fields) == 2:
         parties = sorted(street_map.parties.values(), key=lambda p: p.id or 0)
+        if not coordinates:
+            parties = [p for p in parties if p.id in actor.headed_parties(sid or 0)]
         rows = [[_button(party_name(context.i18n, p), sid, fields[1], p.id)] for p in parties]
         if role == Role.STREET_CHIEF:
             rows.insert(0, [_button(_("No party"), sid, fields[1], 0)])

@@ -39,8 +39,11 @@ async def start(update: Update, context: LaneKeeperContext) -> None:
         rows.append(language_buttons())
     actor = await current_actor(update, context)
     resident = actor is not None and not actor.is_member
-    if user is not None and user.community_id is None and resident and await any_community(
-        context.session
+    if (
+        user is not None
+        and user.community_id is None
+        and resident
+        and await any_community(context.session)
     ):
         rows.append([community_button(context)])
     await message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)

@@ -90,9 +90,10 @@ class StreetMap:
             return self.communities[ref.id].name
         if ref.kind == "block":
             block = self.blocks[ref.id]
+            community = self.communities[block.community_id].name
             if block.is_default:
-                return self.communities[block.community_id].name
-            return block.name or block.code
+                return community
+            return block.name or f"{community} {block.code}"
         return self.alleys[ref.id].name
 
     def _codes(self, kind: AreaKind) -> dict[int, str]:
