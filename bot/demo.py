@@ -17,13 +17,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from sqlmodel import col, select
+
 from bot.app import build_application, running
 from bot.config import load_config
 from bot.i18n import I18n
 from fakegram import FakeBotApi, FakeChat, FakeUser, Recorded, fake_request
+from handlers.labels import role_name
 from models import migrate
+from models.clock import SystemClock
+from models.db import Database
+from models.invites import create_invite, revoke
+from models.members import member_areas
+from models.org import Invite, Member
+from models.roster import import_roster
+from models.roster_spec import load_roster
 
 SANDBOX_TOKEN = "424242:SANDBOX"
+SAMPLE_ROSTER = Path(__file__).resolve().parent / "examples" / "nanxing.roster.toml"
+SAMPLE_STREET = "南星街道"
 STREET_GROUP = FakeChat(-1001000000100, "南星街道十位一体联动群")
 
 
@@ -52,6 +64,7 @@ class Sandbox:
         self.current: Persona | None = None
         self.buttons: dict[int, dict[str, Any]] = {}
         self._processed: dict[int, asyncio.Event] = {}
+        self.invitations: dict[str, str] = {}
         _ = self.i18n.gettext
         self.add_persona(FakeUser(900001, "小王", "zh-hans"), _("resident"))
         self.add_persona(FakeUser(900002, "Alice", "en"), _("resident"))
@@ -61,6 +74,56 @@ class Sandbox:
         persona = Persona(user, label)
         self.personas.append(persona)
         return persona
+
+    async def load_roster(self) -> None:
+        """Import the sample roster (idempotent) and speak as its members.
+
+        Members who join by invitation get a fresh link at every start: the sandbox is for
+        trying the flow again.
+        """
+        database = Database(self.db_url)
+        now = SystemClock().now()
+        try:
+            async with database.session() as session:
+                await import_roster(
+                    session,
+                    load_roster(SAMPLE_ROSTER),
+                    now=now,
+                    default_timezone=self.config.app.timezone,
+                )
+                members = (
+                    await session.exec(
+                        select(Member).where(col(Member.active).is_(True)).order_by(col(Member.id))
+                    )
+                ).all()
+                for member in members:
+                    assert member.id is not None
+                    if member.telegram_id is not None:
+                        if all(p.user.id != member.telegram_id for p in self.personas):
+                            label = role_name(self.i18n, member.role)
+                            user = FakeUser(member.telegram_id, member.name, "zh-hans")
+                            self.add_persona(user, label)
+                        continue
+                    for old in await session.exec(
+                        select(Invite).where(
+                            Invite.member_id == member.id, col(Invite.revoked_at).is_(None)
+                        )
+                    ):
+                        await revoke(session, old, now)
+                    new = await create_invite(
+                        session,
+                        street_id=member.street_id,
+                        role=member.role,
+                        party_id=member.party_id,
+                        member_id=member.id,
+                        now=now,
+                        areas=await member_areas(session, member.id),
+                    )
+                    self.invitations[member.name] = new.code
+                await session.commit()
+        finally:
+            await database.dispose()
+        self.api.chats[STREET_GROUP.id] = STREET_GROUP.to_dict()
 
     # -- output ---------------------------------------------------------------------------
 
@@ -107,6 +170,7 @@ class Sandbox:
             "who": (self._who, _("the personas you can speak as")),
             "as": (self._as, _("NUMBER|NAME: speak as another persona")),
             "new": (self._new, _("NAME [LANGUAGE]: a new resident persona (language e.g. en)")),
+            "join": (self._join, _("NAME: open a roster member's invitation as them")),
             "press": (self._press, _("N: press button N of the last message with buttons")),
             "loc": (self._loc, _("LAT LON: share a location")),
             "photo": (self._photo, _("[CAPTION]: send a photo")),
@@ -155,6 +219,25 @@ class Sandbox:
         user = FakeUser(900001 + len(self.personas), args[0], language)
         self.current = self.add_persona(user, _("resident"))
         self.say(_("You are now {name}.").format(name=user.first_name))
+
+    def _join(self, args: list[str]) -> int | None:
+        _ = self.i18n.gettext
+        name = " ".join(args)
+        code = self.invitations.get(name)
+        if code is None:
+            self.say(
+                _("Nobody called “{name}” is waiting to join; they are: {names}").format(
+                    name=name, names=", ".join(self.invitations) or "—"
+                )
+            )
+            return None
+        persona = next((p for p in self.personas if p.user.first_name == name), None)
+        if persona is None:
+            persona = self.add_persona(
+                FakeUser(900001 + len(self.personas), name, "zh-hans"), _("resident")
+            )
+        self.current = persona
+        return self.api.send_command(persona.user, "/start", code)
 
     def _press(self, args: list[str]) -> int | None:
         _ = self.i18n.gettext
@@ -242,6 +325,7 @@ class Sandbox:
     async def main(self, lines: TextIO = sys.stdin) -> int:
         _ = self.i18n.gettext
         migrate.upgrade(self.db_url)
+        await self.load_roster()
         application = build_application(
             self.config, request=fake_request(self.api), get_updates_request=fake_request(self.api)
         )
@@ -255,6 +339,17 @@ class Sandbox:
                 )
             )
             self.say(_("Database: {path}").format(path=self.db_url.removeprefix("sqlite:///")))
+            self.say(
+                _(
+                    "The sample roster of {street} is loaded: :who lists whom you can speak as."
+                ).format(street=SAMPLE_STREET)
+            )
+            for name in self.invitations:
+                self.say(
+                    _(
+                        "{name} has not joined yet: ':join {name}' opens the invitation as {name}."
+                    ).format(name=name)
+                )
             self.say(
                 _(
                     "You are {name}. Type a message for the bot; :help lists the sandbox commands."

@@ -38,6 +38,24 @@ async def test_chat_switch_persona_and_press_buttons(tmp_path: Path) -> None:
     assert transcript.rstrip().endswith("Bye.")
 
 
+async def test_the_sample_roster_is_loaded_and_its_members_playable(tmp_path: Path) -> None:
+    transcript = await play(tmp_path, ":as 陈建国\n/members\n:as 林老伯\n/me\n", lang="zh_CN")
+    assert "已载入南星街道的示例名册" in transcript
+    assert "马超尚未加入：输入 ':join 马超' 即以马超的身份打开邀请。" in transcript
+    assert "南星街道成员（共 18 人），第 1/3 页：" in transcript
+    assert "南星街道：林老伯 · 街长 · 复兴街、桥直巷" in transcript
+
+
+async def test_joining_by_invitation_in_the_sandbox(tmp_path: Path) -> None:
+    transcript = await play(tmp_path, ":join 马超\n:press 1\n/me\n:join 马超\n:join 谁\n")
+    assert "邀请您以辖区单位联络组联络员的身份加入南星街道" in transcript
+    assert "欢迎您，马超！您已作为联络员加入。" in transcript
+    assert "南星街道：马超 · 联络员 · 辖区单位联络组 · 整个街道" in transcript
+    assert "Nobody called “谁” is waiting to join" in transcript
+    # The next session has nobody left to invite.
+    assert ":join" not in (await play(tmp_path, "")).split("Database")[1].split("You are")[0]
+
+
 async def test_state_survives_between_sandbox_sessions(tmp_path: Path) -> None:
     await play(tmp_path, "/language en\n")
     transcript = await play(tmp_path, "/start\n", lang="zh_CN")
