@@ -167,6 +167,6 @@ class Invite(SQLModel, table=True):
     created_by_telegram_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
     expires_at: datetime = Field(sa_column=ts_column(nullable=False))
-    max_uses: int | None = 1
+    max_uses: int | None = None  # None: any number of uses (create_invite defaults to 1)
     uses: int = 0
     revoked_at: datetime | None = Field(default=None, sa_column=ts_column())

@@ -173,5 +173,8 @@ def revoke_command(config: Config, invite_id: int) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     _ = cli_i18n(config).gettext
-    print(_("Invitation #{id} revoked.") if changed else _("Invitation #{id} was already revoked."))
+    message = (
+        _("Invitation #{id} revoked.") if changed else _("Invitation #{id} was already revoked.")
+    )
+    print(message.format(id=invite_id))
     return 0

@@ -1,0 +1,73 @@
+"""The roster and invite commands as an operator runs them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+SAMPLE = Path(__file__).resolve().parent.parent / "bot" / "examples" / "nanxing.roster.toml"
+
+
+@pytest.fixture
+def config(tmp_path: Path, db_url: str) -> str:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[telegram]\nbot_username = "LaneKeeperBot"\n[database]\nurl = "{db_url}"\n'
+        '[app]\ndefault_locale = "en"\n',
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def test_import_twice_export_and_invites(
+    config: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["roster", "import", str(SAMPLE), "--config", config]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("nanxing: imported (+8 alley, +4 block")
+    assert "  马超: https://t.me/LaneKeeperBot?start=" in out
+
+    assert main(["roster", "import", str(SAMPLE), "--config", config]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("nanxing: already up to date, nothing changed.")
+    assert "马超 has an unused invitation" in out
+
+    exported = tmp_path / "out.toml"
+    assert main(["roster", "export", "--street", "nanxing", "-o", str(exported),
+                 "--config", config]) == 0
+    assert main(["roster", "import", str(exported), "--config", config]) == 0
+    assert "nothing changed" in capsys.readouterr().out
+
+    assert main(["invite", "create", "--street", "nanxing", "--member", "马超",
+                 "--config", config]) == 0
+    out = capsys.readouterr().out
+    assert "for 马超, valid until" in out and "https://t.me/LaneKeeperBot?start=" in out
+    assert main(["invite", "create", "--street", "nanxing", "--role", "liaison", "--party",
+                 "sanitation", "--community", "fuxing", "--uses", "0", "--config", config]) == 0
+    capsys.readouterr()
+    assert main(["invite", "list", "--street", "nanxing", "--config", config]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[5] for line in listing] == ["revoked", "valid", "valid"]
+    assert listing[2].split("\t")[1:5] == ["liaison", "sanitation", "fuxing", "0/∞"]
+    assert main(["invite", "revoke", "3", "--config", config]) == 0
+    assert capsys.readouterr().out == "Invitation #3 revoked.\n"
+
+
+def test_a_bad_roster_is_refused_with_one_line(
+    config: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(SAMPLE.read_text(encoding="utf-8").replace(
+        'party = "enforcement"\nblocks', 'party = "enforcment"\nblocks'), encoding="utf-8")
+    assert main(["roster", "import", str(bad), "--config", config]) == 1
+    err = capsys.readouterr().err
+    assert err == f"error: {bad}: members[5] (刘洋): unknown party 'enforcment'\n"
+
+
+def test_invite_errors(config: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["invite", "create", "--street", "nowhere", "--role", "liaison",
+                 "--config", config]) == 1
+    assert "no street 'nowhere'" in capsys.readouterr().err
