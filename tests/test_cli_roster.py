@@ -36,17 +36,40 @@ def test_import_twice_export_and_invites(
     assert "马超 has an unused invitation" in out
 
     exported = tmp_path / "out.toml"
-    assert main(["roster", "export", "--street", "nanxing", "-o", str(exported),
-                 "--config", config]) == 0
+    assert (
+        main(["roster", "export", "--street", "nanxing", "-o", str(exported), "--config", config])
+        == 0
+    )
     assert main(["roster", "import", str(exported), "--config", config]) == 0
     assert "nothing changed" in capsys.readouterr().out
 
-    assert main(["invite", "create", "--street", "nanxing", "--member", "马超",
-                 "--config", config]) == 0
+    assert (
+        main(["invite", "create", "--street", "nanxing", "--member", "马超", "--config", config])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "for 马超, valid until" in out and "https://t.me/LaneKeeperBot?start=" in out
-    assert main(["invite", "create", "--street", "nanxing", "--role", "liaison", "--party",
-                 "sanitation", "--community", "fuxing", "--uses", "0", "--config", config]) == 0
+    assert (
+        main(
+            [
+                "invite",
+                "create",
+                "--street",
+                "nanxing",
+                "--role",
+                "liaison",
+                "--party",
+                "sanitation",
+                "--community",
+                "fuxing",
+                "--uses",
+                "0",
+                "--config",
+                config,
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert main(["invite", "list", "--street", "nanxing", "--config", config]) == 0
     listing = capsys.readouterr().out.splitlines()
@@ -60,14 +83,20 @@ def test_a_bad_roster_is_refused_with_one_line(
     config: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text(SAMPLE.read_text(encoding="utf-8").replace(
-        'party = "enforcement"\nblocks', 'party = "enforcment"\nblocks'), encoding="utf-8")
+    bad.write_text(
+        SAMPLE.read_text(encoding="utf-8").replace(
+            'party = "enforcement"\nblocks', 'party = "enforcment"\nblocks'
+        ),
+        encoding="utf-8",
+    )
     assert main(["roster", "import", str(bad), "--config", config]) == 1
     err = capsys.readouterr().err
     assert err == f"error: {bad}: members[5] (刘洋): unknown party 'enforcment'\n"
 
 
 def test_invite_errors(config: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["invite", "create", "--street", "nowhere", "--role", "liaison",
-                 "--config", config]) == 1
+    assert (
+        main(["invite", "create", "--street", "nowhere", "--role", "liaison", "--config", config])
+        == 1
+    )
     assert "no street 'nowhere'" in capsys.readouterr().err
