@@ -108,10 +108,23 @@ class AppConfig(_Section):
         return value
 
 
+def _existing_file(value: str) -> str:
+    if value and not Path(value).is_file():
+        raise ValueError(f"no such file {value!r}")
+    return value
+
+
+class IntakeConfig(_Section):
+    radius_m: float = Field(default=150.0, gt=0, le=5000)
+    reports_per_hour: int = Field(default=10, ge=1)
+    categories_file: Annotated[str, AfterValidator(_existing_file)] = ""
+
+
 class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     database: DatabaseConfig = DatabaseConfig()
     app: AppConfig = AppConfig()
+    intake: IntakeConfig = IntakeConfig()
     _source: str = PrivateAttr("<defaults>")
 
     @property

@@ -82,6 +82,12 @@ class I18n:
             value, format=format, tzinfo=self.timezone, locale=self.locale
         )
 
+    def format_when(self, value: datetime) -> str:
+        """Day and time, short, in the street's time zone: '11月27日 20:30', 'Nov 27, 20:30'."""
+        day = babel_dates.format_skeleton("MMMd", value, tzinfo=self.timezone, locale=self.locale)
+        time = babel_dates.format_skeleton("Hm", value, tzinfo=self.timezone, locale=self.locale)
+        return f"{day} {time}"
+
     def format_date(self, value: date | datetime, format: str = "medium") -> str:
         if isinstance(value, datetime):
             value = value.astimezone(self.timezone).date()

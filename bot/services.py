@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Config
-from bot.i18n import I18n
+from bot.i18n import I18n, resolve_locale
+from models.classify import Classifier, load_categories
 from models.clock import Clock
 from models.db import Database
+from models.intake import Intake, IntakeSettings
+from models.places import PlaceIndex, load_places
+from models.users import TelegramUser
+
+# Alleys change when a roster is imported, possibly by another process: the bot's index of
+# them is rebuilt from the database after this many seconds.
+PLACES_TTL_S = 30.0
 
 
 @dataclass
@@ -15,9 +27,43 @@ class Services:
     config: Config
     db: Database
     clock: Clock
+    classifier: Classifier = field(init=False)
+    _places: tuple[float, PlaceIndex] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.classifier = Classifier(load_categories(self.config.intake.categories_file or None))
 
     def i18n(self, locale: str | None = None, timezone: str | None = None) -> I18n:
         return I18n(locale or self.config.app.default_locale, timezone or self.config.app.timezone)
 
+    async def i18n_for(
+        self, session: AsyncSession, telegram_id: int, timezone: str | None = None
+    ) -> I18n:
+        """How to speak to someone who is not the sender of the update: their stored language."""
+        user = await session.get(TelegramUser, telegram_id)
+        default = self.config.app.default_locale
+        locale = resolve_locale(user.locale, user.language_code, default) if user else default
+        return self.i18n(locale, timezone)
+
     def is_admin(self, telegram_id: int | None) -> bool:
         return telegram_id is not None and telegram_id in self.config.app.admins
+
+    async def places(self, session: AsyncSession) -> PlaceIndex:
+        now = time.monotonic()
+        if self._places is None or now - self._places[0] > PLACES_TTL_S:
+            index = await load_places(session, self.config.intake.radius_m)
+            self._places = (now, index)
+        return self._places[1]
+
+    def forget_places(self) -> None:
+        self._places = None
+
+    async def intake(self, session: AsyncSession) -> Intake:
+        settings = IntakeSettings(
+            radius_m=self.config.intake.radius_m,
+            reports_per_hour=self.config.intake.reports_per_hour,
+        )
+        return Intake(self.classifier, await self.places(session), settings)
+
+    def street_tz(self, name: str | None) -> ZoneInfo:
+        return ZoneInfo(name or self.config.app.timezone)

@@ -16,6 +16,7 @@ from telegram.ext import (
 from bot.config import SUPPORTED_LOCALES
 from bot.i18n import I18n
 from handlers import (
+    cases,
     community,
     errors,
     fallback,
@@ -26,6 +27,7 @@ from handlers import (
     language,
     me,
     members,
+    report,
     start,
 )
 
@@ -44,8 +46,12 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("members", members.members_command, filters=private))
     application.add_handler(CommandHandler("invite", invite.invite_command, filters=private))
     application.add_handler(
-        CommandHandler(["me", "members", "invite"], groups.private_only, filters=in_groups)
+        CommandHandler(
+            ["me", "members", "invite", "my", "case"], groups.private_only, filters=in_groups
+        )
     )
+    application.add_handler(CommandHandler("my", cases.my_cases, filters=private))
+    application.add_handler(CommandHandler("case", cases.show_case, filters=private))
     application.add_handler(CommandHandler("linkgroup", groups.link_command))
     application.add_handler(CommandHandler("unlinkgroup", groups.unlink_command, filters=in_groups))
 
@@ -55,6 +61,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(invite.pressed, pattern=invite.PATTERN))
     application.add_handler(CallbackQueryHandler(groups.link_pressed, pattern=groups.PATTERN))
     application.add_handler(CallbackQueryHandler(community.pressed, pattern=community.PATTERN))
+    application.add_handler(CallbackQueryHandler(report.pressed, pattern=report.PATTERN))
 
     application.add_handler(MessageHandler(private & filters.CONTACT, join.contact_shared))
     skip = [I18n(locale).gettext("Skip") for locale in SUPPORTED_LOCALES]
@@ -64,6 +71,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     # Last resorts: whatever nothing above took.
     application.add_handler(CallbackQueryHandler(fallback.stale_button))
     application.add_handler(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
-    application.add_handler(MessageHandler(private & ~filters.COMMAND, fallback.not_understood))
+    # Anything else said in private is a report, or part of one.
+    application.add_handler(MessageHandler(private & ~filters.COMMAND, report.on_message))
 
     application.add_error_handler(errors.on_error)

@@ -24,15 +24,3 @@ async def unknown_command(update: Update, context: LaneKeeperContext) -> None:
             "I don't know the command {command}. /help lists what I can do."
         ).format(command=command)
     )
-
-
-async def not_understood(update: Update, context: LaneKeeperContext) -> None:
-    message = update.effective_message
-    if message is None:
-        return
-    await message.reply_text(
-        context.i18n.gettext(
-            "Thank you. Reporting by message is not open yet on this LaneKeeper; "
-            "/help lists what works now."
-        )
-    )

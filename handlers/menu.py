@@ -10,6 +10,8 @@ from bot.i18n import N_, I18n
 COMMANDS: list[tuple[str, str]] = [
     ("start", N_("Welcome and what I do")),
     ("help", N_("Commands and how to use them")),
+    ("my", N_("My reports and how they are going")),
+    ("case", N_("Show one case: /case NUMBER")),
     ("me", N_("Who I am here: role, party, areas")),
     ("language", N_("Choose your language")),
 ]

@@ -12,6 +12,7 @@ from models.cases import (
     CaseEvent,
     CaseState,
     Category,
+    ReportDraft,
     Urgency,
 )
 from models.meetings import (
@@ -67,6 +68,7 @@ __all__ = [
     "OutboxState",
     "Party",
     "Priority",
+    "ReportDraft",
     "Role",
     "Street",
     "TelegramUser",

@@ -33,6 +33,7 @@ class CaseAction(StrEnum):
     REOPEN = "reopen"
     CLOSE_BY_DEFAULT = "close_by_default"
     VOID = "void"
+    LINK_DUPLICATE = "link_duplicate"  # another report of the same problem joined this case
 
 
 class Urgency(StrEnum):
@@ -84,6 +85,7 @@ class Case(SQLModel, table=True):
     inspection_level: str | None = Field(default=None, sa_type=sa.String(16))
     duplicate_of_id: int | None = Field(default=None, foreign_key="report_case.id", index=True)
     report_count: int = 1
+    media_group_id: str | None = Field(default=None, sa_type=sa.String(64), index=True)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=ts_column(nullable=False, index=True)
     )
@@ -153,3 +155,28 @@ class Assignment(SQLModel, table=True):
     accepted_at: datetime | None = Field(default=None, sa_column=ts_column())
     done_at: datetime | None = Field(default=None, sa_column=ts_column())
     due_at: datetime | None = Field(default=None, sa_column=ts_column())
+
+
+class ReportDraft(SQLModel, table=True):
+    """A report still missing its place or its kind, while the bot asks for it.
+
+    Kept in the database like everything else: a restart in the middle of the question
+    loses nothing. One open draft per person; it lapses after a while (intake.DRAFT_TTL).
+    """
+
+    __tablename__ = "report_draft"
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_type=sa.BigInteger, unique=True, index=True)
+    text: str = Field(default="", sa_type=sa.Text)
+    lat: float | None = None
+    lon: float | None = None
+    attachments: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=json_column(nullable=False)
+    )
+    media_group_id: str | None = Field(default=None, sa_type=sa.String(64))
+    alley_id: int | None = Field(default=None, foreign_key="alley.id")
+    category_code: str | None = Field(default=None, sa_type=sa.String(64))
+    anonymous: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))

@@ -32,6 +32,7 @@ TRANSITIONS: dict[CaseAction, tuple[frozenset[CaseState | None], CaseState | Non
     CaseAction.REOPEN: (frozenset({S.DONE}), S.ACCEPTED),
     CaseAction.CLOSE_BY_DEFAULT: (frozenset({S.DONE}), S.CLOSED),
     CaseAction.VOID: (frozenset({S.NEW, S.TRIAGE, S.DISPATCHED}), S.VOID),
+    CaseAction.LINK_DUPLICATE: (frozenset(OPEN_STATES), None),
 }
 
 

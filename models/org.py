@@ -121,6 +121,9 @@ class Member(SQLModel, table=True):
     role: Role = Field(sa_type=sa.String(24))
     telegram_id: int | None = Field(default=None, sa_type=sa.BigInteger, index=True)
     phone: str | None = Field(default=None, sa_type=sa.String(64))
+    # For inspectors: "district" findings go to the street to fix (区查街改), "street"
+    # findings to the party line (块查条改).
+    level: str | None = Field(default=None, sa_type=sa.String(16))
     active: bool = True
     # "roster": the street office's file owns this member (re-imports may deactivate it);
     # "invite": joined through the bot, kept until a coordinator says otherwise.

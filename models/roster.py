@@ -218,6 +218,7 @@ class _Importer:
                 "name": entry.name,
                 "role": entry.role,
                 "party_id": party.id if party else None,
+                "level": entry.level,
                 "active": True,
                 "deactivated_at": None,
                 "source": "roster",
@@ -408,6 +409,7 @@ async def export_roster(session: AsyncSession, street_code: str) -> dict[str, An
                     "role": str(member.role),
                     "party": m.parties[member.party_id].code if member.party_id else None,
                     "phone": member.phone,
+                    "level": member.level,
                     **{
                         f"{kind}s" if kind != "community" else "communities": [
                             m.code_of(a) for a in areas if a.kind == kind

@@ -10,7 +10,7 @@ import tomllib
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
@@ -90,6 +90,7 @@ class MemberEntry(_Entry):
     party: Code | None = None
     telegram_id: Annotated[int, Field(gt=0)] | None = None
     phone: str | None = None
+    level: Literal["district", "street"] | None = None  # inspectors: 区查街改 / 块查条改
     communities: list[Code] = Field(default_factory=list)
     blocks: list[Code] = Field(default_factory=list)
     alleys: list[Code] = Field(default_factory=list)

@@ -1,0 +1,95 @@
+"""How cases are told to people: names of categories and states, summaries, notices."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import N_, I18n
+from models.cases import Assignment, AssignmentRole, Case, CaseState, Category
+from models.classify import CategorySpec
+from models.org import Alley, Member, Party
+from models.places import Place
+
+STATE_NAMES = {
+    CaseState.NEW: N_("received"),
+    CaseState.TRIAGE: N_("waiting to be assigned"),
+    CaseState.DISPATCHED: N_("assigned"),
+    CaseState.ACCEPTED: N_("being handled"),
+    CaseState.DONE: N_("handled, to be checked"),
+    CaseState.CLOSED: N_("closed"),
+    CaseState.VOID: N_("void"),
+}
+
+PREVIEW_CHARS = 300
+
+
+def state_name(i18n: I18n, state: str) -> str:
+    return i18n.gettext(STATE_NAMES[CaseState(state)])
+
+
+def category_name(i18n: I18n, category: CategorySpec | Category | None) -> str:
+    if category is None:
+        return "—"
+    return category.name_zh if i18n.locale == "zh_CN" else category.name_en
+
+
+def preview(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
+
+
+def party_label(i18n: I18n, party: Party | None) -> str:
+    if party is None:
+        return "—"
+    return party.name_en if i18n.locale != "zh_CN" and party.name_en else party.name
+
+
+async def lead_of(session: AsyncSession, case: Case) -> tuple[Party | None, Member | None]:
+    """The party and person currently leading the case."""
+    row = (
+        await session.exec(
+            select(Assignment)
+            .where(Assignment.case_id == case.id, Assignment.role == AssignmentRole.LEAD)
+            .order_by(col(Assignment.id).desc())
+        )
+    ).first()
+    if row is None:
+        return None, None
+    party = await session.get(Party, row.party_id) if row.party_id else None
+    member = await session.get(Member, row.member_id) if row.member_id else None
+    return party, member
+
+
+async def summary(session: AsyncSession, i18n: I18n, case: Case, *, full: bool = False) -> str:
+    """A case as its reporter or a member reads it."""
+    _ = i18n.gettext
+    category = await session.get(Category, case.category_id) if case.category_id else None
+    alley = await session.get(Alley, case.alley_id) if case.alley_id else None
+    lines = [
+        _("Case #{number}: {category}").format(
+            number=case.number, category=category_name(i18n, category)
+        ),
+        _("Place: {alley}").format(alley=alley.name if alley else "—"),
+        _("State: {state}").format(state=state_name(i18n, case.state)),
+    ]
+    party, member = await lead_of(session, case)
+    if party is not None:
+        who = party_label(i18n, party) + (f" {member.name}" if member else "")
+        lines.append(_("Handled by: {who}").format(who=who))
+    if case.due_at and case.state not in (CaseState.CLOSED, CaseState.VOID):
+        lines.append(_("Due: {when}").format(when=i18n.format_when(case.due_at)))
+    if case.report_count > 1:
+        lines.append(
+            i18n.ngettext("Reported {n} time", "Reported {n} times", case.report_count).format(
+                n=case.report_count
+            )
+        )
+    if full:
+        lines.append(_("Reported: {when}").format(when=i18n.format_when(case.created_at)))
+        lines.append(_("Report: {text}").format(text=preview(case.text) or "—"))
+    return "\n".join(lines)
+
+
+def place_label(place: Place) -> str:
+    return place.name

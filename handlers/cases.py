@@ -1,0 +1,109 @@
+"""/my and /case: following one's reports."""
+
+from __future__ import annotations
+
+from sqlmodel import col, or_, select
+from telegram import Update
+
+from bot.context import LaneKeeperContext
+from handlers.access import current_actor
+from handlers.case_text import category_name, state_name, summary
+from models.cases import Assignment, Case, CaseState, Category
+from models.members import load_street_map
+from models.org import Alley, Street
+from models.permissions import Actor
+
+MY_LIMIT = 20
+
+
+async def my_cases(update: Update, context: LaneKeeperContext) -> None:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    _ = context.i18n.gettext
+    mine = select(Case).where(Case.reporter_telegram_id == user.id)
+    followed_ids = select(Case.duplicate_of_id).where(
+        Case.reporter_telegram_id == user.id, col(Case.duplicate_of_id).is_not(None)
+    )
+    cases = (
+        await context.session.exec(
+            select(Case)
+            .where(
+                or_(
+                    col(Case.id).in_(followed_ids),
+                    col(Case.id).in_(select(mine.subquery().c.id)),
+                ),
+                Case.state != CaseState.VOID,
+            )
+            .order_by(col(Case.id).desc())
+            .limit(MY_LIMIT)
+        )
+    ).all()
+    if not cases:
+        await message.reply_text(
+            _("You have not reported anything yet. To report a problem, just send me a message.")
+        )
+        return
+    lines = [_("Your reports (newest first):")]
+    for case in cases:
+        category = (
+            await context.session.get(Category, case.category_id) if case.category_id else None
+        )
+        alley = await context.session.get(Alley, case.alley_id) if case.alley_id else None
+        lines.append(
+            f"#{case.number} · {category_name(context.i18n, category)} · "
+            f"{alley.name if alley else '—'} · {state_name(context.i18n, case.state)} · "
+            f"{context.i18n.format_date(case.created_at, 'short')}"
+        )
+    lines.append(_("/case NUMBER shows one of them."))
+    await message.reply_text("\n".join(lines))
+
+
+async def may_see(context: LaneKeeperContext, actor: Actor, case: Case) -> bool:
+    """Its reporter (and those who reported it again), its assignees, its street's coordinators."""
+    if actor.is_admin or case.reporter_telegram_id == actor.telegram_id:
+        return True
+    again = (
+        await context.session.exec(
+            select(Case.id).where(
+                Case.duplicate_of_id == case.id, Case.reporter_telegram_id == actor.telegram_id
+            )
+        )
+    ).first()
+    if again is not None:
+        return True
+    member_ids = {m.member.id for m in actor.memberships}
+    assigned = (
+        await context.session.exec(
+            select(Assignment.id).where(
+                Assignment.case_id == case.id, col(Assignment.member_id).in_(member_ids)
+            )
+        )
+    ).first()
+    if assigned is not None:
+        return True
+    street = await context.session.get(Street, case.street_id) if case.street_id else None
+    if street is None:
+        return False
+    scope = actor.coordinated_communities(await load_street_map(context.session, street))
+    return bool(scope) and case.community_id in (scope or set())
+
+
+async def show_case(update: Update, context: LaneKeeperContext) -> None:
+    message = update.effective_message
+    actor = await current_actor(update, context)
+    if message is None or actor is None:
+        return
+    _ = context.i18n.gettext
+    arg = (context.args or [""])[0].lstrip("#")
+    if not arg.isdigit() or len(arg) > 12:
+        await message.reply_text(_("Which case? For example: /case 12"))
+        return
+    case = (await context.session.exec(select(Case).where(Case.number == int(arg)))).first()
+    if case is None or not await may_see(context, actor, case):
+        # The same answer either way: whether a case exists is not everyone's business.
+        await message.reply_text(_("I cannot show you case #{number}.").format(number=arg))
+        return
+    street = await context.session.get(Street, case.street_id) if case.street_id else None
+    i18n = context.services.i18n(context.i18n.locale, street.timezone if street else None)
+    await message.reply_text(await summary(context.session, i18n, case, full=True))

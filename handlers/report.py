@@ -1,0 +1,396 @@
+"""Reports by message: any private message that is not a command becomes (part of) a report."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlmodel import col, select
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
+
+from bot.context import LaneKeeperContext
+from bot.i18n import I18n
+from handlers.callbacks import as_int, pack, unpack
+from handlers.case_text import category_name, party_label, preview
+from handlers.labels import role_name
+from models.cases import Case
+from models.intake import (
+    Attached,
+    Created,
+    Duplicate,
+    NeedCategory,
+    NeedPlace,
+    NotAReport,
+    Outcome,
+    RateLimited,
+    Report,
+)
+from models.members import member_areas
+from models.org import Member, Role, Street
+from models.users import TelegramUser
+
+log = logging.getLogger(__name__)
+PATTERN = r"^rp:"
+
+
+def report_from(message: Message, locale: str) -> Report | None:
+    """The report in a message; None for what cannot be one (stickers, games, polls)."""
+    if message.sticker or message.animation or message.dice or message.poll or message.game:
+        return None
+    attachments: list[dict[str, Any]] = []
+    caption = message.caption or None
+    if message.photo:
+        largest = message.photo[-1]
+        attachments.append(
+            {
+                "kind": "photo",
+                "file_id": largest.file_id,
+                "file_unique_id": largest.file_unique_id,
+                "caption": caption,
+            }
+        )
+    for kind in ("voice", "video", "video_note", "audio", "document"):
+        media = getattr(message, kind)
+        if media is not None:
+            attachments.append(
+                {
+                    "kind": kind,
+                    "file_id": media.file_id,
+                    "file_unique_id": media.file_unique_id,
+                    "caption": caption,
+                }
+            )
+    location = message.location or (message.venue.location if message.venue else None)
+    text = message.text or message.caption or ""
+    if message.venue is not None:
+        text = f"{text}\n{message.venue.title} {message.venue.address}".strip()
+    return Report(
+        telegram_id=message.chat.id,
+        text=text,
+        lat=location.latitude if location else None,
+        lon=location.longitude if location else None,
+        attachments=tuple(attachments),
+        media_group_id=message.media_group_id,
+        locale=locale,
+    )
+
+
+async def on_message(update: Update, context: LaneKeeperContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    report = report_from(message, context.i18n.locale)
+    if report is None:
+        await message.reply_text(guidance(context))
+        return
+    intake = await context.services.intake(context.session)
+    outcome = await intake.receive(context.session, report, context.services.clock.now())
+    await respond(update, context, outcome)
+
+
+def guidance(context: LaneKeeperContext) -> str:
+    return context.i18n.gettext(
+        "To report a problem, describe it in words and say where it is (the alley's name, or "
+        "share a location); a photo helps. For example: 复兴街12号门口垃圾没人清理."
+    )
+
+
+async def respond(update: Update, context: LaneKeeperContext, outcome: Outcome) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    _ = context.i18n.gettext
+    send = context.bot.send_message
+    if isinstance(outcome, Attached):
+        return
+    if isinstance(outcome, NotAReport):
+        await send(chat.id, guidance(context))
+    elif isinstance(outcome, RateLimited):
+        await send(
+            chat.id,
+            _(
+                "You have sent {limit} reports in the last hour, which is as many as I take. "
+                "Please send the next one a little later; for an emergency, call your "
+                "community directly."
+            ).format(limit=outcome.limit),
+        )
+    elif isinstance(outcome, NeedPlace):
+        text, keyboard = ask_place(context, outcome)
+        await send(chat.id, text, reply_markup=keyboard)
+    elif isinstance(outcome, NeedCategory):
+        text, keyboard = ask_category(context, outcome)
+        await send(chat.id, text, reply_markup=keyboard)
+    elif isinstance(outcome, Duplicate):
+        await send(
+            chat.id,
+            _(
+                "Thank you. This problem has already been reported as case #{number} ({category}, "
+                "{alley}), which is being handled. Your report is added to it, and you will hear "
+                "how it goes. /case {number} shows it."
+            ).format(
+                number=outcome.original.number,
+                category=category_name(context.i18n, outcome.category),
+                alley=outcome.place.name,
+            ),
+        )
+    elif isinstance(outcome, Created):
+        await acknowledge(update, context, outcome)
+        await notify_members(context, outcome)
+
+
+def ask_place(context: LaneKeeperContext, outcome: NeedPlace) -> tuple[str, InlineKeyboardMarkup]:
+    _ = context.i18n.gettext
+    draft_id = outcome.draft.id
+    if outcome.out_of_area:
+        text = _(
+            "That location is not in any alley I look after. Please check it, or tell me "
+            "the alley's name."
+        )
+    elif outcome.ambiguous:
+        text = _("You mention more than one place. Which alley is it?")
+    elif outcome.candidates:
+        text = _(
+            "Where is it? Tell me the alley's name, share a location (📎 → Location), or choose:"
+        )
+    else:
+        text = _("Where is it? Tell me the alley's name, or share a location (📎 → Location).")
+    rows = [
+        [InlineKeyboardButton(place.name, callback_data=pack("rp", "a", draft_id, place.alley_id))]
+        for place in outcome.candidates
+    ]
+    rows.append(
+        [InlineKeyboardButton(_("Cancel this report"), callback_data=pack("rp", "x", draft_id))]
+    )
+    return text, InlineKeyboardMarkup(rows)
+
+
+def ask_category(
+    context: LaneKeeperContext, outcome: NeedCategory
+) -> tuple[str, InlineKeyboardMarkup]:
+    _ = context.i18n.gettext
+    categories = context.services.classifier.categories
+    draft_id = outcome.draft.id
+    buttons = [
+        InlineKeyboardButton(
+            category_name(context.i18n, categories[code]),
+            callback_data=pack("rp", "c", draft_id, code),
+        )
+        for code in [*outcome.choices, "other"]
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append(
+        [InlineKeyboardButton(_("Cancel this report"), callback_data=pack("rp", "x", draft_id))]
+    )
+    return _("What kind of problem is it?"), InlineKeyboardMarkup(rows)
+
+
+async def acknowledge(update: Update, context: LaneKeeperContext, outcome: Created) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    case = outcome.case
+    street = await context.session.get(Street, case.street_id)
+    i18n = context.services.i18n(context.i18n.locale, street.timezone if street else None)
+    _ = i18n.gettext
+    lines = [
+        _("Received: case #{number}.").format(number=case.number),
+        _("What: {category}").format(category=category_name(i18n, outcome.category)),
+        _("Where: {alley}").format(alley=outcome.place.name),
+    ]
+    assert case.due_at is not None
+    when = i18n.format_when(case.due_at)
+    if outcome.route.to_triage:
+        lines.append(
+            _(
+                "Who: the street office assigns it to the right unit; it should be "
+                "handled by {when}."
+            ).format(when=when)
+        )
+    else:
+        lines.append(
+            _("Who: {party}; it should be handled by {when}.").format(
+                party=party_label(i18n, outcome.route.party), when=when
+            )
+        )
+    if case.reporter_role == Role.STREET_CHIEF:
+        lines.append(_("Marked as a street chief's report."))
+    elif case.inspection_level == "district":
+        lines.append(_("Marked as a district inspection finding: the street fixes it (区查街改)."))
+    elif case.inspection_level == "street":
+        lines.append(_("Marked as a street inspection finding: the unit fixes it (块查条改)."))
+    lines.append(
+        _("/case {number} shows how it goes; /my lists all your reports.").format(
+            number=case.number
+        )
+    )
+    keyboard = None
+    if not case.anonymous:
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        _("🙈 Hide my name from those handling it"),
+                        callback_data=pack("rp", "anon", case.id),
+                    )
+                ]
+            ]
+        )
+    else:
+        lines.append(_("Your name is hidden from those handling it."))
+    await context.bot.send_message(chat.id, "\n".join(lines), reply_markup=keyboard)
+
+
+async def notify(context: LaneKeeperContext, chat_id: int, text: str) -> None:
+    try:
+        await context.bot.send_message(chat_id, text)
+    except TelegramError as err:  # one unreachable member must not fail the report
+        log.warning("could not notify %s: %s", chat_id, err)
+
+
+async def reporter_label(context: LaneKeeperContext, case: Case, i18n: I18n) -> str:
+    if case.anonymous:
+        return i18n.gettext("anonymous")
+    user = await context.session.get(TelegramUser, case.reporter_telegram_id)
+    name = user.first_name if user else "?"
+    if case.reporter_member_id:
+        member = await context.session.get(Member, case.reporter_member_id)
+        if member is not None:
+            return f"{member.name} ({role_name(i18n, member.role)})"
+    return name
+
+
+async def notify_members(context: LaneKeeperContext, outcome: Created) -> None:
+    case, session = outcome.case, context.session
+    street = await session.get(Street, case.street_id)
+    tz = street.timezone if street else None
+    assignee = outcome.route.member
+    if assignee is not None and assignee.telegram_id is not None:
+        i18n = await context.services.i18n_for(session, assignee.telegram_id, tz)
+        _ = i18n.gettext
+        assert case.due_at is not None
+        text = "\n".join(
+            [
+                _("New case #{number}: {category}").format(
+                    number=case.number, category=category_name(i18n, outcome.category)
+                ),
+                _("Where: {alley}").format(alley=outcome.place.name),
+                _("Report: {text}").format(text=preview(case.text) or "—"),
+                _("Reported by: {who}").format(who=await reporter_label(context, case, i18n)),
+                _("Please have it handled by {when}.").format(when=i18n.format_when(case.due_at)),
+            ]
+        )
+        await notify(context, assignee.telegram_id, text)
+    for chief in outcome.route.street_chiefs:
+        if chief.telegram_id is None or chief.telegram_id == case.reporter_telegram_id:
+            continue
+        i18n = await context.services.i18n_for(session, chief.telegram_id, tz)
+        who = (
+            party_label(i18n, outcome.route.party) + (f" {assignee.name}" if assignee else "")
+            if not outcome.route.to_triage
+            else i18n.gettext("the street office's triage")
+        )
+        await notify(
+            context,
+            chief.telegram_id,
+            i18n.gettext(
+                "For your information: new case #{number} ({category}) in {alley}, your alley; "
+                "it went to {who}."
+            ).format(
+                number=case.number,
+                category=category_name(i18n, outcome.category),
+                alley=outcome.place.name,
+                who=who,
+            ),
+        )
+    if outcome.route.to_triage:
+        for coordinator in await street_coordinators(context, case.street_id):
+            assert coordinator.telegram_id is not None
+            i18n = await context.services.i18n_for(session, coordinator.telegram_id, tz)
+            await notify(
+                context,
+                coordinator.telegram_id,
+                i18n.gettext(
+                    "Case #{number} ({category}, {alley}) needs assigning: no rule found its "
+                    "handler.\n{text}"
+                ).format(
+                    number=case.number,
+                    category=category_name(i18n, outcome.category),
+                    alley=outcome.place.name,
+                    text=preview(case.text),
+                ),
+            )
+
+
+async def street_coordinators(context: LaneKeeperContext, street_id: int | None) -> list[Member]:
+    members = await context.session.exec(
+        select(Member)
+        .where(
+            Member.street_id == street_id,
+            Member.role == Role.COORDINATOR,
+            col(Member.active).is_(True),
+            col(Member.telegram_id).is_not(None),
+        )
+        .order_by(col(Member.id))
+    )
+    result = []
+    for member in members:
+        assert member.id is not None
+        if not await member_areas(context.session, member.id):
+            result.append(member)
+    return result
+
+
+async def pressed(update: Update, context: LaneKeeperContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    _ = context.i18n.gettext
+    stale = _("This button is no longer valid.")
+    data = query.data or ""
+    user_id = query.from_user.id
+    now = context.services.clock.now()
+    if anon := unpack(data, "rp", 2):
+        case_id = as_int(anon[1]) if anon[0] == "anon" else None
+        case = await context.session.get(Case, case_id) if case_id else None
+        if case is None or case.reporter_telegram_id != user_id:
+            await query.answer(stale, show_alert=True)
+            return
+        case.anonymous = True
+        context.session.add(case)
+        await context.session.commit()
+        await query.answer(_("Done: those handling it will not see who you are."), show_alert=True)
+        await query.edit_message_reply_markup(None)
+        return
+    fields = unpack(data, "rp", 3) or unpack(data, "rp", 2)
+    intake = await context.services.intake(context.session)
+    draft_id = as_int(fields[1]) if fields else None
+    outcome: Outcome | None = None
+    if fields and draft_id is not None and fields[0] == "x" and len(fields) == 2:
+        if await intake.cancel(context.session, user_id, draft_id):
+            await query.answer()
+            await query.edit_message_text(_("Report cancelled. Nothing was recorded."))
+            return
+    elif fields and draft_id is not None and fields[0] == "a" and len(fields) == 3:
+        alley_id = as_int(fields[2])
+        if alley_id is not None:
+            outcome = await intake.choose_place(context.session, user_id, draft_id, alley_id, now)
+    elif fields and draft_id is not None and fields[0] == "c" and len(fields) == 3:
+        outcome = await intake.choose_category(context.session, user_id, draft_id, fields[2], now)
+    if outcome is None:
+        await query.answer(stale, show_alert=True)
+        return
+    await query.answer()
+    chosen = next(
+        (
+            b.text
+            for row in (
+                query.message.reply_markup.inline_keyboard
+                if isinstance(query.message, Message) and query.message.reply_markup
+                else []
+            )
+            for b in row
+            if b.callback_data == data
+        ),
+        "",
+    )
+    if isinstance(query.message, Message) and query.message.text:
+        await query.edit_message_text(f"{query.message.text}\n✓ {chosen}")
+    await respond(update, context, outcome)

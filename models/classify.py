@@ -1,0 +1,171 @@
+"""What a report is about: categories from a table, scored by weighted keywords.
+
+Each keyword counts its weight when it appears in the normalised text; Chinese keywords of
+two characters or more also count, a little less, when their pinyin appears, which forgives
+homophone typos (垃极 for 垃圾, 路等 for 路灯). Latin keywords match whole words.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from models.text import compact, has_cjk, pinyin_key, words
+
+OTHER = "other"
+PINYIN_FACTOR = 0.8
+
+
+@dataclass(frozen=True)
+class Keyword:
+    text: str
+    weight: float
+    cjk: bool
+    compact: str
+    pinyin: str | None
+    words: str
+
+    @classmethod
+    def parse(cls, spec: str) -> Keyword:
+        text, _sep, weight = spec.rpartition(":") if ":" in spec else (spec, "", "1")
+        cjk = has_cjk(text)
+        key = compact(text)
+        return cls(
+            text=text,
+            weight=float(weight),
+            cjk=cjk,
+            compact=key,
+            pinyin=pinyin_key(text) if cjk and len(key) >= 2 else None,
+            words=words(text),
+        )
+
+    def score(self, text_compact: str, text_pinyin: str, text_words: str) -> float:
+        if self.cjk:
+            if self.compact in text_compact:
+                return self.weight
+            if self.pinyin is not None and self.pinyin in text_pinyin:
+                return self.weight * PINYIN_FACTOR
+            return 0.0
+        return self.weight if self.words in text_words else 0.0
+
+
+@dataclass(frozen=True)
+class CategorySpec:
+    code: str
+    name_zh: str
+    name_en: str
+    lead: str
+    assist: tuple[str, ...] = ()
+    deadline_hours: float | None = None
+    deadline_working_days: int | None = None
+    urgency: str = "normal"
+    keywords: tuple[Keyword, ...] = ()
+    urgent_keywords: tuple[Keyword, ...] = ()
+    urgent_deadline_hours: float | None = None
+    raw_keywords: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def from_toml(cls, entry: dict[str, Any]) -> CategorySpec:
+        known = {
+            "code",
+            "name_zh",
+            "name_en",
+            "lead",
+            "assist",
+            "deadline_hours",
+            "deadline_working_days",
+            "urgency",
+            "keywords",
+            "urgent_keywords",
+            "urgent_deadline_hours",
+        }
+        unknown = set(entry) - known
+        if unknown:
+            raise ValueError(f"category {entry.get('code')!r}: unknown keys {sorted(unknown)}")
+        if ("deadline_hours" in entry) == ("deadline_working_days" in entry):
+            raise ValueError(
+                f"category {entry.get('code')!r}: give deadline_hours or deadline_working_days"
+            )
+        if entry.get("urgency", "normal") not in ("normal", "urgent"):
+            raise ValueError(f"category {entry.get('code')!r}: urgency is normal or urgent")
+        return cls(
+            code=str(entry["code"]),
+            name_zh=str(entry["name_zh"]),
+            name_en=str(entry["name_en"]),
+            lead=str(entry["lead"]),
+            assist=tuple(entry.get("assist", [])),
+            deadline_hours=entry.get("deadline_hours"),
+            deadline_working_days=entry.get("deadline_working_days"),
+            urgency=str(entry.get("urgency", "normal")),
+            keywords=tuple(Keyword.parse(k) for k in entry.get("keywords", [])),
+            urgent_keywords=tuple(Keyword.parse(k) for k in entry.get("urgent_keywords", [])),
+            urgent_deadline_hours=entry.get("urgent_deadline_hours"),
+            raw_keywords=tuple(entry.get("keywords", [])),
+        )
+
+
+def load_categories(override: str | Path | None = None) -> list[CategorySpec]:
+    """The shipped table, with the override file's entries replacing or adding by code."""
+    default = files("models") / "data" / "categories.toml"
+    with default.open("rb") as fh:
+        entries = {e["code"]: e for e in tomllib.load(fh)["categories"]}
+    if override:
+        with open(override, "rb") as fh:
+            for entry in tomllib.load(fh).get("categories", []):
+                entries[entry["code"]] = entry
+    specs = [CategorySpec.from_toml(e) for e in entries.values()]
+    if OTHER not in entries:
+        raise ValueError("the category table needs an 'other' category for triage")
+    return specs
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ranked: list[tuple[str, float]]  # every category with a score above zero, best first
+    urgent: bool
+
+    @property
+    def best(self) -> str:
+        return self.ranked[0][0] if self.ranked else OTHER
+
+    @property
+    def confident(self) -> bool:
+        """A clear winner: take it without asking."""
+        if not self.ranked:
+            return False
+        top = self.ranked[0][1]
+        second = self.ranked[1][1] if len(self.ranked) > 1 else 0.0
+        return top >= 2 and top >= 1.5 * second
+
+    def choices(self, n: int = 3) -> list[str]:
+        return [code for code, _score in self.ranked[:n]]
+
+
+class Classifier:
+    def __init__(self, categories: Sequence[CategorySpec]) -> None:
+        self.categories = {c.code: c for c in categories}
+
+    def classify(self, text: str) -> Verdict:
+        text_compact, text_pinyin, text_words = compact(text), pinyin_key(text), words(text)
+        ranked = []
+        for spec in self.categories.values():
+            score = sum(k.score(text_compact, text_pinyin, text_words) for k in spec.keywords)
+            if score > 0:
+                ranked.append((spec.code, round(score, 2)))
+        ranked.sort(key=lambda pair: -pair[1])
+        top = self.categories[ranked[0][0]] if ranked else None
+        urgent = top is not None and spec_urgent(top, text_compact, text_pinyin, text_words)
+        return Verdict(ranked, urgent)
+
+    def is_urgent(self, spec: CategorySpec, text: str) -> bool:
+        return spec_urgent(spec, compact(text), pinyin_key(text), words(text))
+
+
+def spec_urgent(spec: CategorySpec, text_compact: str, text_pinyin: str, text_words: str) -> bool:
+    if spec.urgency == "urgent":
+        return True
+    return any(k.score(text_compact, text_pinyin, text_words) for k in spec.urgent_keywords)

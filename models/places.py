@@ -1,0 +1,166 @@
+"""Where a report is: an alley named in its text, or the alley nearest a shared location.
+
+Names match on the normalised text (spaces and punctuation ignored), by pinyin (homophone
+typos: 桥值巷 for 桥直巷) and in Latin letters ('Fuxing Street', 'qiaozhi xiang'). The
+longest match wins; one name shared by alleys of two streets is a question, not a guess.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.geo import distance_to_path_m
+from models.org import Alley, Block
+from models.text import compact, has_cjk, pinyin_key, words
+
+# English words for the parts of Chinese street names, as residents write them.
+_LATIN_PARTS = {
+    "street": "jie",
+    "st": "jie",
+    "lane": "xiang",
+    "alley": "xiang",
+    "road": "lu",
+    "rd": "lu",
+    "south": "nan",
+    "north": "bei",
+    "east": "dong",
+    "west": "xi",
+    "old": "lao",
+}
+EXACT, PINYIN, LATIN = 3.0, 2.0, 2.0
+
+
+@dataclass(frozen=True)
+class Place:
+    alley_id: int
+    street_id: int
+    community_id: int
+    block_id: int
+    code: str
+    name: str
+    path: tuple[tuple[float, float], ...]
+    bbox: tuple[float, float, float, float]
+    keys_compact: tuple[str, ...] = field(compare=False)
+    keys_pinyin: tuple[str, ...] = field(compare=False)
+    keys_latin: tuple[str, ...] = field(compare=False)
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    place: Place
+    score: float
+    how: str  # "name", "pinyin", "latin", "location"
+    distance_m: float | None = None
+
+
+def latin_form(text: str) -> str:
+    """'Fuxing South St.' -> 'fuxingnanjie': English street words in pinyin, run together."""
+    return "".join(_LATIN_PARTS.get(w, w) for w in words(text).split())
+
+
+def _place(alley: Alley, community_id: int) -> Place:
+    names = [alley.name, *alley.aliases]
+    cjk = [n for n in names if has_cjk(n)]
+    latin = {latin_form(n) for n in names if not has_cjk(n)}
+    latin |= {pinyin_key(n).replace("|", "") for n in cjk}
+    assert alley.id is not None
+    return Place(
+        alley_id=alley.id,
+        street_id=alley.street_id,
+        community_id=community_id,
+        block_id=alley.block_id,
+        code=alley.code,
+        name=alley.name,
+        path=tuple((p[0], p[1]) for p in alley.path),
+        bbox=(alley.min_lat or 0, alley.max_lat or 0, alley.min_lon or 0, alley.max_lon or 0),
+        keys_compact=tuple(compact(n) for n in names if compact(n)),
+        keys_pinyin=tuple(pinyin_key(n) for n in cjk if len(compact(n)) >= 2),
+        keys_latin=tuple(k for k in latin if len(k) >= 4),
+    )
+
+
+class PlaceIndex:
+    def __init__(self, places: Iterable[Place], radius_m: float = 150.0) -> None:
+        self.places = list(places)
+        self.radius_m = radius_m
+        self.by_id = {p.alley_id: p for p in self.places}
+
+    def in_text(self, text: str) -> list[PlaceMatch]:
+        """Alleys named in the text, best first; several only when they tie."""
+        if not text:
+            return []
+        text_compact, text_pinyin, text_latin = compact(text), pinyin_key(text), latin_form(text)
+        found: list[tuple[PlaceMatch, str]] = []
+        for place in self.places:
+            best: PlaceMatch | None = None
+            matched = ""
+            for key in place.keys_compact:
+                if key in text_compact and (best is None or len(key) * EXACT > best.score):
+                    best, matched = PlaceMatch(place, len(key) * EXACT, "name"), key
+            for key in place.keys_pinyin:
+                syllables = key.count("|") - 1
+                if key in text_pinyin and (best is None or syllables * PINYIN > best.score):
+                    best, matched = PlaceMatch(place, syllables * PINYIN, "pinyin"), key
+            for key in place.keys_latin:
+                score = len(key) / 3 * LATIN
+                if key in text_latin and (best is None or score > best.score):
+                    best, matched = PlaceMatch(place, score, "latin"), key
+            if best is not None:
+                found.append((best, matched))
+        if not found:
+            return []
+        # A name inside a longer matched name (城巷 in 江城巷) is not a second place.
+        found = [
+            (m, key)
+            for m, key in found
+            if not any(key != other and key in other for _o, other in found)
+        ]
+        top = max(m.score for m, _key in found)
+        return sorted((m for m, _key in found if m.score == top), key=lambda m: m.place.code)
+
+    def near(self, lat: float, lon: float) -> PlaceMatch | None:
+        """The alley whose course passes nearest, if within the radius."""
+        dlat = self.radius_m / 111_320
+        dlon = self.radius_m / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+        best: PlaceMatch | None = None
+        for place in self.places:
+            min_lat, max_lat, min_lon, max_lon = place.bbox
+            if not (
+                min_lat - dlat <= lat <= max_lat + dlat and min_lon - dlon <= lon <= max_lon + dlon
+            ):
+                continue
+            distance = distance_to_path_m((lat, lon), place.path)
+            if distance <= self.radius_m and (best is None or distance < (best.distance_m or 0)):
+                best = PlaceMatch(place, 1.0, "location", round(distance, 1))
+        return best
+
+    def likely(self, text: str, community_id: int | None, limit: int = 6) -> list[Place]:
+        """Alleys to offer when the text names none: partial names first, then the community's."""
+        text_compact = compact(text)
+        partial = [
+            p
+            for p in self.places
+            if any(len(k) >= 3 and k[:2] in text_compact for k in p.keys_compact)
+        ]
+        mine = [
+            p for p in self.places if community_id is not None and p.community_id == community_id
+        ]
+        seen: dict[int, Place] = {}
+        for place in [*partial, *mine]:
+            seen.setdefault(place.alley_id, place)
+        return list(seen.values())[:limit]
+
+
+async def load_places(
+    session: AsyncSession, radius_m: float = 150.0, street_ids: Sequence[int] | None = None
+) -> PlaceIndex:
+    query = select(Alley, Block.community_id).join(Block, Block.id == Alley.block_id)  # type: ignore[arg-type]
+    if street_ids is not None:
+        query = query.where(Alley.street_id.in_(street_ids))  # type: ignore[attr-defined]
+    rows = await session.exec(query)
+    return PlaceIndex((_place(alley, community_id) for alley, community_id in rows), radius_m)
