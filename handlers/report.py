@@ -347,8 +347,9 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
     data = query.data or ""
     user_id = query.from_user.id
     now = context.services.clock.now()
-    if anon := unpack(data, "rp", 2):
-        case_id = as_int(anon[1]) if anon[0] == "anon" else None
+    anon = unpack(data, "rp", 2)
+    if anon is not None and anon[0] == "anon":
+        case_id = as_int(anon[1])
         case = await context.session.get(Case, case_id) if case_id else None
         if case is None or case.reporter_telegram_id != user_id:
             await query.answer(stale, show_alert=True)

@@ -186,7 +186,7 @@ class Intake:
         self, text: str, lat: float | None = None, lon: float | None = None
     ) -> tuple[Verdict, list[Place]]:
         """What the rules make of a text (and location), without storing anything."""
-        verdict = self.classifier.classify(text)
+        verdict = self.classifier.classify(self.places.without_names(text))
         matches = self.places.in_text(text)
         if not matches and lat is not None and lon is not None:
             near = self.places.near(lat, lon)
@@ -241,7 +241,7 @@ class Intake:
             draft.alley_id = place.alley_id
         spec = self.classifier.categories.get(draft.category_code or "")
         if spec is None:
-            verdict = self.classifier.classify(draft.text)
+            verdict = self.classifier.classify(self.places.without_names(draft.text))
             if verdict.confident:
                 spec = self.classifier.categories[verdict.best]
             else:

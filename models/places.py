@@ -48,6 +48,7 @@ class Place:
     keys_compact: tuple[str, ...] = field(compare=False)
     keys_pinyin: tuple[str, ...] = field(compare=False)
     keys_latin: tuple[str, ...] = field(compare=False)
+    names: tuple[str, ...] = field(compare=False, default=())
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ def _place(alley: Alley, community_id: int) -> Place:
         keys_compact=tuple(compact(n) for n in names if compact(n)),
         keys_pinyin=tuple(pinyin_key(n) for n in cjk if len(compact(n)) >= 2),
         keys_latin=tuple(k for k in latin if len(k) >= 4),
+        names=tuple(sorted(names, key=len, reverse=True)),
     )
 
 
@@ -122,6 +124,14 @@ class PlaceIndex:
         ]
         top = max(m.score for m, _key in found)
         return sorted((m for m, _key in found if m.score == top), key=lambda m: m.place.code)
+
+    def without_names(self, text: str) -> str:
+        """The text with every alley name taken out, so that 桥直巷 does not read as 纸箱."""
+        for place in self.places:
+            for name in place.names:
+                if name in text:
+                    text = text.replace(name, " ")
+        return text
 
     def near(self, lat: float, lon: float) -> PlaceMatch | None:
         """The alley whose course passes nearest, if within the radius."""
