@@ -71,6 +71,24 @@ def _parser() -> argparse.ArgumentParser:
     revoking = with_config(invite_commands.add_parser("revoke", help="withdraw an invitation"))
     revoking.add_argument("id", type=int, metavar="ID")
 
+    explain = with_config(
+        commands.add_parser(
+            "explain", help="show how texts would be classified, located and routed (JSON lines)"
+        )
+    )
+    explain.add_argument("--street", required=True, metavar="CODE")
+    explain.add_argument("--lat", type=float)
+    explain.add_argument("--lon", type=float)
+    explain.add_argument("--file", metavar="FILE", help="one text per line")
+    explain.add_argument("text", nargs="?", metavar="TEXT")
+
+    cases = commands.add_parser("cases", help="the cases as data")
+    cases_commands = cases.add_subparsers(dest="cases_command", metavar="ACTION", required=True)
+    cases_export = with_config(cases_commands.add_parser("export", help="export cases"))
+    cases_export.add_argument("--street", metavar="CODE", help="default: every street")
+    cases_export.add_argument("--format", choices=["json", "csv"], default="json")
+    cases_export.add_argument("--output", "-o", metavar="FILE", help="default: standard output")
+
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     with_config(db_commands.add_parser("upgrade", help="apply pending migrations"))
@@ -149,6 +167,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return roster_commands.export_command(config, args.street, args.output)
         if args.command == "invite":
             return _invite(args, config)
+        if args.command in ("explain", "cases"):
+            from bot.commands import cases as case_commands
+
+            if args.command == "explain":
+                return case_commands.explain_command(
+                    config, args.street, args.text, args.file, args.lat, args.lon
+                )
+            return case_commands.export_command(config, args.street, args.format, args.output)
         return _db(args, config)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,0 +1,103 @@
+"""explain and cases export, on the sample roster."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from fakegram import FakeUser
+from tests.harness import bot_running
+
+SAMPLE = Path(__file__).resolve().parent.parent / "bot" / "examples" / "nanxing.roster.toml"
+
+
+@pytest.fixture
+def config(tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]) -> str:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
+    assert main(["roster", "import", str(SAMPLE), "--config", str(path)]) == 0
+    capsys.readouterr()
+    return str(path)
+
+
+def test_explain_one_text(config: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "--street", "nanxing", "--config", config, "桥直巷路等不亮了"]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert line["text"] == "桥直巷路等不亮了"
+    assert line["category"] == "street_light" and line["categories"][0]["code"] == "street_light"
+    assert line["alley"] == "qiaozhi-xiang" and line["party"] == "construction"
+    assert line["assignee"] == {"name": "许波", "telegram_id": 100030}
+
+
+def test_explain_a_file_and_a_location(
+    config: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    texts = tmp_path / "texts.txt"
+    texts.write_text("复兴街12号门口垃圾\n\nCars parked in Haiyue Lane\n你好\n", encoding="utf-8")
+    assert main(["explain", "--street", "nanxing", "--file", str(texts), "--config", config]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [(x["category"], x["alley"]) for x in lines] == [
+        ("garbage", "fuxing-jie"),
+        ("illegal_parking", "haiyue-xiang"),
+        ("other", None),
+    ]
+    assert lines[0]["assignee"]["name"] == "冯军"
+    assert lines[2]["assignee"] is None and lines[2]["party"] == "street_office"
+    assert (
+        main(
+            [
+                "explain",
+                "--street",
+                "nanxing",
+                "--lat",
+                "30.2209",
+                "--lon",
+                "120.1815",
+                "--config",
+                config,
+                "这里有垃圾",
+            ]
+        )
+        == 0
+    )
+    line = json.loads(capsys.readouterr().out)
+    assert line["alley"] == "haiyue-xiang" and line["assignee"]["name"] == "何静"
+
+
+def test_explain_refuses_bad_arguments(config: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "--street", "nanxing", "--config", config]) == 2
+    assert main(["explain", "--street", "nowhere", "--config", config, "x"]) == 1
+    assert "no street 'nowhere'" in capsys.readouterr().err
+
+
+async def test_cases_export(config: str, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    async with bot_running(db_url) as bot:
+        await bot.exchange(bot.api.send_text(FakeUser(900001, "小王"), "复兴街垃圾没人清"))
+        await bot.exchange(bot.api.send_text(FakeUser(900002, "A"), "匿名：复兴街垃圾好臭"))
+    # The command line runs its own event loop, so it runs in a thread here.
+    args = ["cases", "export", "--street", "nanxing", "--format", "json", "--config", config]
+    assert await asyncio.to_thread(main, args) == 0
+    first, second = json.loads(capsys.readouterr().out)
+    assert (
+        first["number"] == 1 and first["category"] == "garbage" and first["alley"] == "fuxing-jie"
+    )
+    assert first["reporter"] == 900001 and first["state"] == "dispatched"
+    assert first["assignees"] == [{"party": "sanitation", "member": "冯军"}]
+    assert [e["action"] for e in first["events"]] == ["create", "route", "link_duplicate"]
+    assert second["reporter"] is None and second["anonymous"] is True
+    assert second["duplicate_of"] == 1 and second["state"] == "void"
+    assert all(e["actor"] is None for e in second["events"])
+    assert (
+        await asyncio.to_thread(main, ["cases", "export", "--format", "csv", "--config", config])
+        == 0
+    )
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["number"] for r in rows] == ["1", "2"]
+    assert rows[0]["assignees"] == "sanitation 冯军"
+    assert "create new→new" in rows[0]["events"] or "create →new" in rows[0]["events"]
