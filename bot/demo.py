@@ -72,6 +72,7 @@ class Sandbox:
 
     def add_persona(self, user: FakeUser, label: str) -> Persona:
         persona = Persona(user, label)
+        self.api.open_chat(user)  # every persona has started the bot
         self.personas.append(persona)
         return persona
 

@@ -317,6 +317,10 @@ class FakeBotApi:
         labels = [b["text"] for b in message.buttons()]
         raise LookupError(f"no button with {text!r} in {labels}")
 
+    def open_chat(self, user: FakeUser) -> None:
+        """As if the user had started the bot: it may now write to them first."""
+        self._remember_chat({"id": user.id, "type": "private", **_names(user)})
+
     def block(self, user_id: int) -> None:
         """The user blocks the bot: sends to them fail with 403 from now on."""
         self.blocked.add(user_id)

@@ -345,3 +345,25 @@ async def test_case_is_shown_only_to_those_concerned(bot: BotHarness) -> None:
     assert usage.text == "哪个案件？例如：/case 12"
     [listing] = await bot.replies(bot.api.send_command(RESIDENT, "/my"))
     assert listing.text.splitlines()[1].startswith("#1 · 占道经营 · 复兴南街 · 已派遣 · ")
+
+
+async def test_a_district_inspection_finding_goes_to_the_street(
+    bot: BotHarness, db_url: str
+) -> None:
+    database = Database(db_url)
+    async with database.session() as session:
+        from models.org import Member
+
+        inspector = (await session.exec(select(Member).where(Member.telegram_id == 100090))).one()
+        inspector.level = "district"
+        session.add(inspector)
+        await session.commit()
+    await database.dispose()
+    inspector_user = FakeUser(100090, "钱师傅")
+    exchange = await bot.exchange(bot.api.send_text(inspector_user, "江城巷有违章搭建"))
+    [ack] = to(exchange, inspector_user.id)
+    assert "已标记为区级巡查发现：由街道整改（区查街改）。" in ack.text
+    assert "处理：由街道分派给相应单位" in ack.text
+    assert to(exchange, CHEN)  # the street coordinator's triage
+    [case] = await cases(db_url)
+    assert case.state == CaseState.TRIAGE and case.inspection_level == "district"
