@@ -23,10 +23,14 @@ UpdateListener = Callable[[object], Awaitable[None]]
 class LaneKeeperApplication(Application):  # type: ignore[type-arg]
     """PTB's Application with one database session per update and services built at start."""
 
-    def __init__(self, *, config: Config, clock: Clock, **kwargs: Any) -> None:
+    def __init__(
+        self, *, config: Config, clock: Clock, run_timers: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.config = config
         self.clock = clock
+        # Tests drive time themselves (scheduler.deadlines.run_once) instead of the job.
+        self.run_timers = run_timers
         self._services: Services | None = None
         self.update_listeners: list[UpdateListener] = []
 
@@ -57,6 +61,10 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         config=config, db=Database(config.database.url), clock=application.clock
     )
     await publish_commands(application.bot, config.app.default_locale)
+    if application.run_timers:
+        from scheduler.deadlines import schedule
+
+        schedule(application)
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
@@ -72,6 +80,7 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     clock: Clock | None = None,
+    run_timers: bool = True,
 ) -> LaneKeeperApplication:
     """The bot, ready to run: handlers registered, services built when it starts."""
     from handlers import register
@@ -81,7 +90,8 @@ def build_application(
     builder = (
         ApplicationBuilder()
         .application_class(
-            LaneKeeperApplication, kwargs={"config": config, "clock": clock or SystemClock()}
+            LaneKeeperApplication,
+            kwargs={"config": config, "clock": clock or SystemClock(), "run_timers": run_timers},
         )
         .token(config.token)
         .base_url(config.telegram.base_url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -120,11 +121,23 @@ class IntakeConfig(_Section):
     categories_file: Annotated[str, AfterValidator(_existing_file)] = ""
 
 
+class DispatchConfig(_Section):
+    post_to_group: bool = True
+    verify_hours: float = Field(default=72.0, gt=0)
+
+
+class CalendarConfig(_Section):
+    holidays: list[date] = Field(default_factory=list)
+    workdays: list[date] = Field(default_factory=list)
+
+
 class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     database: DatabaseConfig = DatabaseConfig()
     app: AppConfig = AppConfig()
     intake: IntakeConfig = IntakeConfig()
+    dispatch: DispatchConfig = DispatchConfig()
+    calendar: CalendarConfig = CalendarConfig()
     _source: str = PrivateAttr("<defaults>")
 
     @property

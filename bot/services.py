@@ -13,6 +13,7 @@ from bot.i18n import I18n, resolve_locale
 from models.classify import Classifier, load_categories
 from models.clock import Clock
 from models.db import Database
+from models.deadlines import WorkCalendar
 from models.intake import Intake, IntakeSettings
 from models.places import PlaceIndex, load_places
 from models.users import TelegramUser
@@ -62,8 +63,13 @@ class Services:
         settings = IntakeSettings(
             radius_m=self.config.intake.radius_m,
             reports_per_hour=self.config.intake.reports_per_hour,
+            calendar=self.calendar,
         )
         return Intake(self.classifier, await self.places(session), settings)
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        return WorkCalendar.of(self.config.calendar.holidays, self.config.calendar.workdays)
 
     def street_tz(self, name: str | None) -> ZoneInfo:
         return ZoneInfo(name or self.config.app.timezone)

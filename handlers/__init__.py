@@ -18,6 +18,7 @@ from bot.i18n import I18n
 from handlers import (
     cases,
     community,
+    dispatch,
     errors,
     fallback,
     groups,
@@ -47,11 +48,14 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("invite", invite.invite_command, filters=private))
     application.add_handler(
         CommandHandler(
-            ["me", "members", "invite", "my", "case"], groups.private_only, filters=in_groups
+            ["me", "members", "invite", "my", "case", "triage"],
+            groups.private_only,
+            filters=in_groups,
         )
     )
     application.add_handler(CommandHandler("my", cases.my_cases, filters=private))
     application.add_handler(CommandHandler("case", cases.show_case, filters=private))
+    application.add_handler(CommandHandler("triage", dispatch.triage_command, filters=private))
     application.add_handler(CommandHandler("linkgroup", groups.link_command))
     application.add_handler(CommandHandler("unlinkgroup", groups.unlink_command, filters=in_groups))
 
@@ -62,6 +66,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(groups.link_pressed, pattern=groups.PATTERN))
     application.add_handler(CallbackQueryHandler(community.pressed, pattern=community.PATTERN))
     application.add_handler(CallbackQueryHandler(report.pressed, pattern=report.PATTERN))
+    application.add_handler(CallbackQueryHandler(dispatch.pressed, pattern=dispatch.PATTERN))
 
     application.add_handler(MessageHandler(private & filters.CONTACT, join.contact_shared))
     skip = [I18n(locale).gettext("Skip") for locale in SUPPORTED_LOCALES]

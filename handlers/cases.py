@@ -8,6 +8,7 @@ from telegram import Update
 from bot.context import LaneKeeperContext
 from handlers.access import current_actor
 from handlers.case_text import category_name, state_name, summary
+from handlers.dispatch import case_buttons
 from models.cases import Assignment, Case, CaseState, Category
 from models.members import load_street_map
 from models.org import Alley, Street
@@ -106,4 +107,7 @@ async def show_case(update: Update, context: LaneKeeperContext) -> None:
         return
     street = await context.session.get(Street, case.street_id) if case.street_id else None
     i18n = context.services.i18n(context.i18n.locale, street.timezone if street else None)
-    await message.reply_text(await summary(context.session, i18n, case, full=True))
+    keyboard = await case_buttons(context, actor, case)
+    await message.reply_text(
+        await summary(context.session, i18n, case, full=True), reply_markup=keyboard
+    )

@@ -17,6 +17,7 @@ COMMANDS: list[tuple[str, str]] = [
 ]
 # Shown in /help to those who may use them (checked again when used).
 MANAGER_COMMANDS: list[tuple[str, str]] = [
+    ("triage", N_("Cases waiting to be assigned")),
     ("members", N_("List the members of your linkage group")),
     ("invite", N_("Make an invitation link for a new member")),
     ("linkgroup", N_("In a group: tie it to your street or community")),

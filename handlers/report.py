@@ -5,16 +5,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlmodel import col, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import TelegramError
 
 from bot.context import LaneKeeperContext
-from bot.i18n import I18n
+from bot.i18n import N_
 from handlers.callbacks import as_int, pack, unpack
-from handlers.case_text import category_name, party_label, preview
-from handlers.labels import role_name
+from handlers.case_text import category_name, party_label
+from handlers.dispatch import answer_pending
+from handlers.notices import Messenger
 from models.cases import Case
+from models.dispatch import take_pending
 from models.intake import (
     Attached,
     Created,
@@ -26,9 +26,7 @@ from models.intake import (
     RateLimited,
     Report,
 )
-from models.members import member_areas
-from models.org import Member, Role, Street
-from models.users import TelegramUser
+from models.org import Role, Street
 
 log = logging.getLogger(__name__)
 PATTERN = r"^rp:"
@@ -79,6 +77,10 @@ def report_from(message: Message, locale: str) -> Report | None:
 async def on_message(update: Update, context: LaneKeeperContext) -> None:
     message = update.effective_message
     if message is None:
+        return
+    pending = await take_pending(context.session, message.chat.id, context.services.clock.now())
+    if pending is not None:
+        await answer_pending(update, context, pending)
         return
     report = report_from(message, context.i18n.locale)
     if report is None:
@@ -239,57 +241,23 @@ async def acknowledge(update: Update, context: LaneKeeperContext, outcome: Creat
     await context.bot.send_message(chat.id, "\n".join(lines), reply_markup=keyboard)
 
 
-async def notify(context: LaneKeeperContext, chat_id: int, text: str) -> None:
-    try:
-        await context.bot.send_message(chat_id, text)
-    except TelegramError as err:  # one unreachable member must not fail the report
-        log.warning("could not notify %s: %s", chat_id, err)
-
-
-async def reporter_label(context: LaneKeeperContext, case: Case, i18n: I18n) -> str:
-    if case.anonymous:
-        return i18n.gettext("anonymous")
-    user = await context.session.get(TelegramUser, case.reporter_telegram_id)
-    name = user.first_name if user else "?"
-    if case.reporter_member_id:
-        member = await context.session.get(Member, case.reporter_member_id)
-        if member is not None:
-            return f"{member.name} ({role_name(i18n, member.role)})"
-    return name
-
-
 async def notify_members(context: LaneKeeperContext, outcome: Created) -> None:
-    case, session = outcome.case, context.session
-    street = await session.get(Street, case.street_id)
-    tz = street.timezone if street else None
+    case = outcome.case
+    messenger = Messenger(context.bot, context.session, context.services)
     assignee = outcome.route.member
-    if assignee is not None and assignee.telegram_id is not None:
-        i18n = await context.services.i18n_for(session, assignee.telegram_id, tz)
-        _ = i18n.gettext
-        assert case.due_at is not None
-        text = "\n".join(
-            [
-                _("New case #{number}: {category}").format(
-                    number=case.number, category=category_name(i18n, outcome.category)
-                ),
-                _("Where: {alley}").format(alley=outcome.place.name),
-                _("Report: {text}").format(text=preview(case.text) or "—"),
-                _("Reported by: {who}").format(who=await reporter_label(context, case, i18n)),
-                _("Please have it handled by {when}.").format(when=i18n.format_when(case.due_at)),
-            ]
-        )
-        await notify(context, assignee.telegram_id, text)
+    if assignee is not None:
+        await messenger.assignment(case, assignee)
+        await messenger.assists(case)
     for chief in outcome.route.street_chiefs:
         if chief.telegram_id is None or chief.telegram_id == case.reporter_telegram_id:
             continue
-        i18n = await context.services.i18n_for(session, chief.telegram_id, tz)
+        i18n = await messenger.i18n(chief.telegram_id, case)
         who = (
-            party_label(i18n, outcome.route.party) + (f" {assignee.name}" if assignee else "")
+            await messenger.lead_label(case, i18n)
             if not outcome.route.to_triage
             else i18n.gettext("the street office's triage")
         )
-        await notify(
-            context,
+        await messenger.send(
             chief.telegram_id,
             i18n.gettext(
                 "For your information: new case #{number} ({category}) in {alley}, your alley; "
@@ -302,41 +270,10 @@ async def notify_members(context: LaneKeeperContext, outcome: Created) -> None:
             ),
         )
     if outcome.route.to_triage:
-        for coordinator in await street_coordinators(context, case.street_id):
-            assert coordinator.telegram_id is not None
-            i18n = await context.services.i18n_for(session, coordinator.telegram_id, tz)
-            await notify(
-                context,
-                coordinator.telegram_id,
-                i18n.gettext(
-                    "Case #{number} ({category}, {alley}) needs assigning: no rule found its "
-                    "handler.\n{text}"
-                ).format(
-                    number=case.number,
-                    category=category_name(i18n, outcome.category),
-                    alley=outcome.place.name,
-                    text=preview(case.text),
-                ),
-            )
-
-
-async def street_coordinators(context: LaneKeeperContext, street_id: int | None) -> list[Member]:
-    members = await context.session.exec(
-        select(Member)
-        .where(
-            Member.street_id == street_id,
-            Member.role == Role.COORDINATOR,
-            col(Member.active).is_(True),
-            col(Member.telegram_id).is_not(None),
-        )
-        .order_by(col(Member.id))
-    )
-    result = []
-    for member in members:
-        assert member.id is not None
-        if not await member_areas(context.session, member.id):
-            result.append(member)
-    return result
+        await messenger.triage(case, N_("no rule found its handler."))
+    else:
+        i18n = context.services.i18n()
+        await messenger.group_post(case, await messenger.lead_label(case, i18n))
 
 
 async def pressed(update: Update, context: LaneKeeperContext) -> None:

@@ -12,6 +12,7 @@ from models.cases import (
     CaseEvent,
     CaseState,
     Category,
+    PendingInput,
     ReportDraft,
     Urgency,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxState",
     "Party",
+    "PendingInput",
     "Priority",
     "ReportDraft",
     "Role",

@@ -34,6 +34,13 @@ class CaseAction(StrEnum):
     CLOSE_BY_DEFAULT = "close_by_default"
     VOID = "void"
     LINK_DUPLICATE = "link_duplicate"  # another report of the same problem joined this case
+    # Events that record without moving the case:
+    POSTPONE_REQUEST = "postpone_request"  # past the category's limit: a coordinator decides
+    POSTPONE_REFUSED = "postpone_refused"
+    ASSIST_DONE = "assist_done"  # an assisting party's part is done
+    REMIND = "remind"  # the deadline is near
+    ESCALATE = "escalate"  # overdue: one step up the chain
+    VERIFY_REQUEST = "verify_request"  # the verifier was asked
 
 
 class Urgency(StrEnum):
@@ -180,3 +187,20 @@ class ReportDraft(SQLModel, table=True):
     anonymous: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
+
+
+class PendingInput(SQLModel, table=True):
+    """A question the bot asked a member about a case, awaiting a typed answer or a photo.
+
+    Like drafts, it lives in the database so that a restart in between loses nothing.
+    """
+
+    __tablename__ = "pending_input"
+
+    telegram_id: int = Field(
+        sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False)
+    )
+    kind: str = Field(sa_type=sa.String(24))
+    case_id: int = Field(foreign_key="report_case.id")
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))

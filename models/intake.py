@@ -375,6 +375,7 @@ class Intake:
                 Assignment(
                     case_id=case.id,
                     party_id=helper.id,
+                    member_id=_id(chosen.assist_members.get(helper.id)),
                     role=AssignmentRole.ASSIST,
                     assigned_at=now,
                     due_at=case.due_at,
@@ -535,3 +536,7 @@ async def category_row(session: AsyncSession, spec: CategorySpec) -> Category:
 
 def case_state_is_open(state: str) -> bool:
     return CaseState(state) in OPEN_STATES
+
+
+def _id(member: Member | None) -> int | None:
+    return member.id if member is not None else None

@@ -33,6 +33,12 @@ TRANSITIONS: dict[CaseAction, tuple[frozenset[CaseState | None], CaseState | Non
     CaseAction.CLOSE_BY_DEFAULT: (frozenset({S.DONE}), S.CLOSED),
     CaseAction.VOID: (frozenset({S.NEW, S.TRIAGE, S.DISPATCHED}), S.VOID),
     CaseAction.LINK_DUPLICATE: (frozenset(OPEN_STATES), None),
+    CaseAction.POSTPONE_REQUEST: (frozenset({S.DISPATCHED, S.ACCEPTED}), None),
+    CaseAction.POSTPONE_REFUSED: (frozenset({S.DISPATCHED, S.ACCEPTED}), None),
+    CaseAction.ASSIST_DONE: (frozenset({S.DISPATCHED, S.ACCEPTED, S.DONE}), None),
+    CaseAction.REMIND: (frozenset({S.DISPATCHED, S.ACCEPTED}), None),
+    CaseAction.ESCALATE: (frozenset({S.TRIAGE, S.DISPATCHED, S.ACCEPTED}), None),
+    CaseAction.VERIFY_REQUEST: (frozenset({S.DONE}), None),
 }
 
 

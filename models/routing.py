@@ -24,6 +24,7 @@ class Route:
     reason: str  # "alley", "block", "community", "street", "unit_head", "triage"
     assist: list[Party] = field(default_factory=list)
     street_chiefs: list[Member] = field(default_factory=list)
+    assist_members: dict[int | None, Member | None] = field(default_factory=dict)
 
     @property
     def to_triage(self) -> bool:
@@ -69,13 +70,23 @@ async def route(
     ]
     party = parties.get(lead)
     helpers = [parties[code] for code in assist if code in parties]
+    helper_members = {h.id: _pick(h, place, members, areas)[0] for h in helpers}
     if triage or party is None:
-        return Route(party, None, "triage", helpers, chiefs)
-    # Most specific first: the alley itself, its block, its community, the whole street.
+        return Route(party, None, "triage", helpers, chiefs, helper_members)
+    member, reason = _pick(party, place, members, areas)
+    if member is None:
+        return Route(party, None, "triage", helpers, chiefs, helper_members)
+    return Route(party, member, reason, helpers, chiefs, helper_members)
+
+
+def _pick(
+    party: Party, place: Place, members: list[Member], areas: dict[int, list[AreaRef]]
+) -> tuple[Member | None, str]:
+    """The party's member answering for the place, most specific area first."""
     wanted = [
-        ("alley", [AreaRef("alley", place.alley_id)]),
-        ("block", [AreaRef("block", place.block_id)]),
-        ("community", [AreaRef("community", place.community_id)]),
+        ("alley", AreaRef("alley", place.alley_id)),
+        ("block", AreaRef("block", place.block_id)),
+        ("community", AreaRef("community", place.community_id)),
     ]
     staff = [
         m
@@ -84,13 +95,13 @@ async def route(
         and m.telegram_id is not None
         and m.role in (Role.LIAISON, Role.INSPECTOR, Role.COORDINATOR)
     ]
-    for reason, refs in wanted:
+    for reason, ref in wanted:
         for member in staff:
-            if any(ref in areas.get(member.id or 0, []) for ref in refs):
-                return Route(party, member, reason, helpers, chiefs)
+            if ref in areas.get(member.id or 0, []):
+                return member, reason
     for member in staff:
         if member.role == Role.LIAISON and not areas.get(member.id or 0):
-            return Route(party, member, "street", helpers, chiefs)
+            return member, "street"
     head = next(
         (
             m
@@ -99,6 +110,4 @@ async def route(
         ),
         None,
     )
-    if head is not None:
-        return Route(party, head, "unit_head", helpers, chiefs)
-    return Route(party, None, "triage", helpers, chiefs)
+    return (head, "unit_head") if head is not None else (None, "triage")

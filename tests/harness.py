@@ -76,7 +76,11 @@ async def bot_running(
     api = api or FakeBotApi(token=TOKEN)
     config = test_config(db_url, **overrides)
     application = build_application(
-        config, request=fake_request(api), get_updates_request=fake_request(api), clock=clock
+        config,
+        request=fake_request(api),
+        get_updates_request=fake_request(api),
+        clock=clock,
+        run_timers=False,
     )
     harness = BotHarness(api, application)
     async with running(application, poll_timeout=5):

@@ -1,0 +1,314 @@
+"""Messages the bot sends on its own about a case: dispatches, progress, questions, alarms.
+
+Each recipient is spoken to in their own language and the street's time zone. A recipient
+who cannot be reached (never started the bot, blocked it) is logged and skipped, so that one
+unreachable member does not stop the others hearing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import TelegramError
+
+from bot.i18n import I18n
+from bot.services import Services
+from handlers.callbacks import pack
+from handlers.case_text import category_name, party_label, preview
+from handlers.labels import role_name
+from models.cases import Assignment, AssignmentRole, AssignmentState, Case, CaseState, Category
+from models.dispatch import verifiers
+from models.geo import haversine_m
+from models.members import member_areas
+from models.org import Alley, Community, Member, Party, Role, Street, VendingSpot
+from models.users import TelegramUser
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Messenger:
+    bot: Bot
+    session: AsyncSession
+    services: Services
+
+    async def i18n(self, telegram_id: int, case: Case) -> I18n:
+        street = await self.session.get(Street, case.street_id) if case.street_id else None
+        return await self.services.i18n_for(
+            self.session, telegram_id, street.timezone if street else None
+        )
+
+    async def send(
+        self, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None
+    ) -> bool:
+        try:
+            await self.bot.send_message(chat_id, text, reply_markup=keyboard)
+        except TelegramError as err:
+            log.warning("could not send to %s: %s", chat_id, err)
+            return False
+        return True
+
+    async def names(self, case: Case) -> tuple[Category | None, Alley | None]:
+        category = await self.session.get(Category, case.category_id) if case.category_id else None
+        alley = await self.session.get(Alley, case.alley_id) if case.alley_id else None
+        return category, alley
+
+    async def reporter_label(self, case: Case, i18n: I18n) -> str:
+        if case.anonymous:
+            return i18n.gettext("anonymous")
+        if case.reporter_member_id:
+            member = await self.session.get(Member, case.reporter_member_id)
+            if member is not None:
+                return f"{member.name} ({role_name(i18n, member.role)})"
+        user = await self.session.get(TelegramUser, case.reporter_telegram_id)
+        return user.first_name if user else "?"
+
+    # -- to members -----------------------------------------------------------------------
+
+    async def assignment(self, case: Case, member: Member, note: str | None = None) -> None:
+        """The assignee's message, with the buttons to act on the case."""
+        if member.telegram_id is None:
+            return
+        i18n = await self.i18n(member.telegram_id, case)
+        _ = i18n.gettext
+        category, alley = await self.names(case)
+        lines = [
+            _("New case #{number}: {category}").format(
+                number=case.number, category=category_name(i18n, category)
+            ),
+            _("Where: {alley}").format(alley=alley.name if alley else "—"),
+            _("Report: {text}").format(text=preview(case.text) or "—"),
+            _("Reported by: {who}").format(who=await self.reporter_label(case, i18n)),
+        ]
+        if case.due_at is not None:
+            lines.append(
+                _("Please have it handled by {when}.").format(when=i18n.format_when(case.due_at))
+            )
+        spot = await self.vending_spot(case, category)
+        if spot is not None:
+            lines.append(
+                _("Nearest designated vending spot (堵疏结合): {name}, {hours}").format(
+                    name=spot.name, hours=spot.hours or "—"
+                )
+            )
+        if note:
+            lines.insert(0, note)
+        await self.send(member.telegram_id, "\n".join(lines), action_keyboard(i18n, case))
+
+    async def vending_spot(self, case: Case, category: Category | None) -> VendingSpot | None:
+        if category is None or category.code != "street_vendor":
+            return None
+        alley = await self.session.get(Alley, case.alley_id) if case.alley_id else None
+        if case.lat is not None and case.lon is not None:
+            here = (case.lat, case.lon)
+        elif alley is not None and alley.path:
+            middle = alley.path[len(alley.path) // 2]
+            here = (middle[0], middle[1])
+        else:
+            return None
+        spots = list(
+            await self.session.exec(
+                select(VendingSpot).where(VendingSpot.street_id == case.street_id)
+            )
+        )
+        return min(spots, key=lambda s: haversine_m(here, (s.lat, s.lon)), default=None)
+
+    async def assists(self, case: Case) -> None:
+        rows = await self.session.exec(
+            select(Assignment).where(
+                Assignment.case_id == case.id,
+                Assignment.role == AssignmentRole.ASSIST,
+                Assignment.state == AssignmentState.PENDING,
+                col(Assignment.member_id).is_not(None),
+            )
+        )
+        for assignment in rows:
+            member = await self.session.get(Member, assignment.member_id)
+            if member is None or member.telegram_id is None:
+                continue
+            i18n = await self.i18n(member.telegram_id, case)
+            category, alley = await self.names(case)
+            keyboard = InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            i18n.gettext("✅ My part is done"),
+                            callback_data=pack("cs", "x", assignment.id),
+                        )
+                    ]
+                ]
+            )
+            await self.send(
+                member.telegram_id,
+                i18n.gettext(
+                    "Your unit is asked to assist with case #{number} ({category}, "
+                    "{alley}).\n{text}"
+                ).format(
+                    number=case.number,
+                    category=category_name(i18n, category),
+                    alley=alley.name if alley else "—",
+                    text=preview(case.text),
+                ),
+                keyboard,
+            )
+
+    async def group_post(self, case: Case, who: str) -> None:
+        if not self.services.config.dispatch.post_to_group:
+            return
+        community = (
+            await self.session.get(Community, case.community_id) if case.community_id else None
+        )
+        street = await self.session.get(Street, case.street_id) if case.street_id else None
+        chat_id = (
+            community.group_chat_id
+            if community and community.group_chat_id
+            else street.group_chat_id
+            if street
+            else None
+        )
+        if chat_id is None:
+            return
+        i18n = self.services.i18n(None, street.timezone if street else None)
+        category, alley = await self.names(case)
+        await self.send(
+            chat_id,
+            i18n.gettext("Case #{number} ({category}, {alley}) went to {who}; due {when}.").format(
+                number=case.number,
+                category=category_name(i18n, category),
+                alley=alley.name if alley else "—",
+                who=who,
+                when=i18n.format_when(case.due_at) if case.due_at else "—",
+            ),
+        )
+
+    async def triage(self, case: Case, note: str) -> None:
+        """The street's coordinators are asked to assign the case."""
+        for telegram_id in await street_coordinators(self.session, case.street_id):
+            i18n = await self.i18n(telegram_id, case)
+            category, alley = await self.names(case)
+            keyboard = InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            i18n.gettext("Assign"), callback_data=pack("cs", "t", case.id)
+                        )
+                    ]
+                ]
+            )
+            await self.send(
+                telegram_id,
+                i18n.gettext(
+                    "Case #{number} ({category}, {alley}) needs assigning: {why}\n{text}"
+                ).format(
+                    number=case.number,
+                    category=category_name(i18n, category),
+                    alley=alley.name if alley else "—",
+                    why=i18n.gettext(note),
+                    text=preview(case.text),
+                ),
+                keyboard,
+            )
+
+    # -- to the reporter ------------------------------------------------------------------
+
+    async def followers(self, case: Case) -> list[int]:
+        """The reporter and whoever reported the same problem again."""
+        ids = [case.reporter_telegram_id] if case.reporter_telegram_id else []
+        for again in await self.session.exec(
+            select(Case.reporter_telegram_id).where(Case.duplicate_of_id == case.id)
+        ):
+            if again is not None and again not in ids:
+                ids.append(again)
+        return ids
+
+    async def progress(self, case: Case, kind: str, who: str = "", note: str = "") -> None:
+        for telegram_id in await self.followers(case):
+            i18n = await self.i18n(telegram_id, case)
+            _ = i18n.gettext
+            text = {
+                "accepted": _("Your case #{number} has been taken on by {who}."),
+                "closed": _("Your case #{number} is closed. Thank you for reporting it."),
+                "closed_by_default": _(
+                    "Your case #{number} is closed: it was handled and nobody "
+                    "said otherwise within the time allowed."
+                ),
+                "reopened": _("Your case #{number} has been reopened and sent back to be fixed."),
+            }[kind].format(number=case.number, who=who)
+            await self.send(telegram_id, text)
+
+    async def verification(self, case: Case, note: str | None) -> None:
+        """Done: the reporter (else the alley's street chief) is asked whether it is fixed."""
+        for telegram_id in await verifiers(self.session, case):
+            i18n = await self.i18n(telegram_id, case)
+            _ = i18n.gettext
+            category, alley = await self.names(case)
+            text = _("Case #{number} ({category}, {alley}) is reported handled.").format(
+                number=case.number,
+                category=category_name(i18n, category),
+                alley=alley.name if alley else "—",
+            )
+            if note:
+                text += "\n" + _("Note: {note}").format(note=preview(note))
+            text += "\n" + _("Is it fixed?")
+            keyboard = InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            _("✅ Fixed"), callback_data=pack("cs", "v", case.id, "y")
+                        ),
+                        InlineKeyboardButton(
+                            _("❌ Not fixed"), callback_data=pack("cs", "v", case.id, "n")
+                        ),
+                    ]
+                ]
+            )
+            await self.send(telegram_id, text, keyboard)
+
+    async def lead_label(self, case: Case, i18n: I18n) -> str:
+        lead = (
+            await self.session.exec(
+                select(Assignment)
+                .where(Assignment.case_id == case.id, Assignment.role == AssignmentRole.LEAD)
+                .order_by(col(Assignment.id).desc())
+            )
+        ).first()
+        party = await self.session.get(Party, lead.party_id) if lead and lead.party_id else None
+        member = await self.session.get(Member, lead.member_id) if lead and lead.member_id else None
+        return party_label(i18n, party) + (f" {member.name}" if member else "")
+
+
+def action_keyboard(i18n: I18n, case: Case) -> InlineKeyboardMarkup | None:
+    """The assignee's buttons for the case's state."""
+    _ = i18n.gettext
+    accept = InlineKeyboardButton(_("✋ Accept"), callback_data=pack("cs", "a", case.id))
+    back = InlineKeyboardButton(_("↩️ Not ours"), callback_data=pack("cs", "b", case.id))
+    done = InlineKeyboardButton(_("✅ Done"), callback_data=pack("cs", "d", case.id))
+    later = InlineKeyboardButton(_("⏳ Postpone"), callback_data=pack("cs", "p", case.id))
+    if case.state == CaseState.DISPATCHED:
+        return InlineKeyboardMarkup([[accept, back], [done, later]])
+    if case.state == CaseState.ACCEPTED:
+        return InlineKeyboardMarkup([[done, later], [back]])
+    return None
+
+
+async def street_coordinators(session: AsyncSession, street_id: int | None) -> list[int]:
+    """Telegram ids of the street-wide coordinators who have joined."""
+    ids = []
+    for member in await session.exec(
+        select(Member)
+        .where(
+            Member.street_id == street_id,
+            Member.role == Role.COORDINATOR,
+            col(Member.active).is_(True),
+            col(Member.telegram_id).is_not(None),
+        )
+        .order_by(col(Member.id))
+    ):
+        assert member.id is not None and member.telegram_id is not None
+        if not await member_areas(session, member.id):
+            ids.append(member.telegram_id)
+    return ids

@@ -1,0 +1,508 @@
+"""What members do with a case once it is dispatched, and who may do it.
+
+Only the case's assignee, the unit head of the assignee's party and the coordinators of the
+case's community or street (and admins) act on a case. Every action goes through the state
+machine (`lifecycle.apply`), so a stale or repeated button press raises TransitionError and
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.cases import (
+    Assignment,
+    AssignmentRole,
+    AssignmentState,
+    Case,
+    CaseAction,
+    CaseAttachment,
+    CaseEvent,
+    CaseState,
+    Category,
+    PendingInput,
+)
+from models.deadlines import WorkCalendar, due_at
+from models.lifecycle import TransitionError, allowed, apply
+from models.members import AreaRef, load_street_map, member_areas
+from models.org import Member, Party, Role, Street
+from models.permissions import Actor
+
+ACTIVE = (AssignmentState.PENDING, AssignmentState.ACCEPTED)
+VERIFY_HOURS = 72.0
+
+
+class NotAllowed(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class CaseContext:
+    case: Case
+    lead: Assignment | None
+    lead_member: Member | None
+    party: Party | None
+    street: Street
+
+
+async def load(session: AsyncSession, case_id: int) -> CaseContext | None:
+    case = await session.get(Case, case_id)
+    if case is None or case.street_id is None:
+        return None
+    street = await session.get(Street, case.street_id)
+    assert street is not None
+    lead = await lead_assignment(session, case_id)
+    member = await session.get(Member, lead.member_id) if lead and lead.member_id else None
+    party = await session.get(Party, lead.party_id) if lead and lead.party_id else None
+    return CaseContext(case, lead, member, party, street)
+
+
+async def lead_assignment(session: AsyncSession, case_id: int) -> Assignment | None:
+    return (
+        await session.exec(
+            select(Assignment)
+            .where(
+                Assignment.case_id == case_id,
+                Assignment.role == AssignmentRole.LEAD,
+                col(Assignment.state).in_([s.value for s in (*ACTIVE, AssignmentState.DONE)]),
+            )
+            .order_by(col(Assignment.id).desc())
+        )
+    ).first()
+
+
+async def coordinates_case(session: AsyncSession, actor: Actor, case: Case) -> bool:
+    if actor.is_admin:
+        return True
+    street = await session.get(Street, case.street_id)
+    if street is None:
+        return False
+    scope = actor.coordinated_communities(await load_street_map(session, street))
+    return bool(scope) and case.community_id in (scope or set())
+
+
+async def may_act(session: AsyncSession, actor: Actor, ctx: CaseContext) -> bool:
+    """The assignee, the unit head of the assignee's party, the case's coordinators."""
+    if ctx.lead_member is not None and ctx.lead_member.telegram_id == actor.telegram_id:
+        return True
+    if ctx.party is not None and ctx.party.id in actor.headed_parties(ctx.street.id or 0):
+        return True
+    return await coordinates_case(session, actor, ctx.case)
+
+
+def _member_of(actor: Actor, street_id: int | None) -> Member | None:
+    return next((m.member for m in actor.memberships if m.member.street_id == street_id), None)
+
+
+async def _check(session: AsyncSession, actor: Actor, ctx: CaseContext, action: CaseAction) -> None:
+    if not await may_act(session, actor, ctx):
+        raise NotAllowed
+    if not allowed(action, CaseState(ctx.case.state)):
+        raise TransitionError(action, CaseState(ctx.case.state))
+
+
+async def accept(session: AsyncSession, ctx: CaseContext, actor: Actor, now: datetime) -> None:
+    await _check(session, actor, ctx, CaseAction.ACCEPT)
+    apply(
+        session,
+        ctx.case,
+        CaseAction.ACCEPT,
+        at=now,
+        actor_telegram_id=actor.telegram_id,
+        actor_member_id=_id(_member_of(actor, ctx.case.street_id)),
+    )
+    if ctx.lead is not None:
+        ctx.lead.state = AssignmentState.ACCEPTED
+        ctx.lead.accepted_at = now
+        session.add(ctx.lead)
+    await session.commit()
+
+
+async def hand_back(
+    session: AsyncSession, ctx: CaseContext, actor: Actor, reason: str, now: datetime
+) -> None:
+    await _check(session, actor, ctx, CaseAction.HAND_BACK)
+    apply(
+        session,
+        ctx.case,
+        CaseAction.HAND_BACK,
+        at=now,
+        actor_telegram_id=actor.telegram_id,
+        actor_member_id=_id(_member_of(actor, ctx.case.street_id)),
+        note=reason,
+    )
+    if ctx.lead is not None:
+        ctx.lead.state = AssignmentState.HANDED_BACK
+        session.add(ctx.lead)
+    await session.commit()
+
+
+async def finish(
+    session: AsyncSession,
+    ctx: CaseContext,
+    actor: Actor,
+    now: datetime,
+    note: str | None = None,
+    photo: dict[str, str | None] | None = None,
+) -> None:
+    await _check(session, actor, ctx, CaseAction.FINISH)
+    event = apply(
+        session,
+        ctx.case,
+        CaseAction.FINISH,
+        at=now,
+        actor_telegram_id=actor.telegram_id,
+        actor_member_id=_id(_member_of(actor, ctx.case.street_id)),
+        note=note,
+    )
+    await session.flush()
+    if photo is not None:
+        assert ctx.case.id is not None
+        session.add(
+            CaseAttachment(
+                case_id=ctx.case.id,
+                event_id=event.id,
+                created_at=now,
+                kind="photo",
+                file_id=str(photo["file_id"]),
+                file_unique_id=photo.get("file_unique_id"),
+                caption=photo.get("caption"),
+            )
+        )
+    if ctx.lead is not None:
+        ctx.lead.state = AssignmentState.DONE
+        ctx.lead.done_at = now
+        session.add(ctx.lead)
+    await session.commit()
+
+
+async def category_of(session: AsyncSession, case: Case) -> Category | None:
+    return await session.get(Category, case.category_id) if case.category_id else None
+
+
+def extended_due(
+    case: Case, days: int, tz: ZoneInfo, calendar: WorkCalendar, category: Category | None
+) -> datetime:
+    base = case.due_at or case.created_at
+    if category is not None and category.deadline_working_days:
+        return calendar.add_working_days(base, days, tz)
+    return base + timedelta(days=days)
+
+
+def within_limit(case: Case, new_due: datetime, category: Category | None) -> bool:
+    """One extension up to the category's own deadline needs nobody's approval."""
+    if case.due_at is None or category is None:
+        return False
+    period = case.due_at - case.created_at
+    if category.deadline_working_days:
+        period = timedelta(days=category.deadline_working_days * 7 / 5)
+    return new_due - case.due_at <= max(period, timedelta(days=1))
+
+
+async def postpone(
+    session: AsyncSession,
+    ctx: CaseContext,
+    actor: Actor,
+    new_due: datetime,
+    reason: str,
+    now: datetime,
+) -> bool:
+    """True when postponed at once; False when a coordinator was asked to approve."""
+    await _check(session, actor, ctx, CaseAction.POSTPONE)
+    category = await category_of(session, ctx.case)
+    member_id = _id(_member_of(actor, ctx.case.street_id))
+    data = {
+        "from": ctx.case.due_at.isoformat() if ctx.case.due_at else None,
+        "to": new_due.isoformat(),
+    }
+    if within_limit(ctx.case, new_due, category) or await coordinates_case(
+        session, actor, ctx.case
+    ):
+        apply(
+            session,
+            ctx.case,
+            CaseAction.POSTPONE,
+            at=now,
+            actor_telegram_id=actor.telegram_id,
+            actor_member_id=member_id,
+            note=reason,
+            data=data,
+        )
+        ctx.case.due_at = new_due
+        if ctx.lead is not None:
+            ctx.lead.due_at = new_due
+            session.add(ctx.lead)
+        await session.commit()
+        return True
+    apply(
+        session,
+        ctx.case,
+        CaseAction.POSTPONE_REQUEST,
+        at=now,
+        actor_telegram_id=actor.telegram_id,
+        actor_member_id=member_id,
+        note=reason,
+        data=data,
+    )
+    await session.commit()
+    return False
+
+
+async def open_postpone_request(session: AsyncSession, case_id: int) -> CaseEvent | None:
+    """The latest postponement request, if nobody has decided it yet."""
+    events = (
+        await session.exec(
+            select(CaseEvent)
+            .where(
+                CaseEvent.case_id == case_id,
+                col(CaseEvent.action).in_(
+                    [CaseAction.POSTPONE_REQUEST, CaseAction.POSTPONE, CaseAction.POSTPONE_REFUSED]
+                ),
+            )
+            .order_by(col(CaseEvent.id).desc())
+        )
+    ).first()
+    return events if events is not None and events.action == CaseAction.POSTPONE_REQUEST else None
+
+
+async def decide_postponement(
+    session: AsyncSession, ctx: CaseContext, actor: Actor, approve: bool, now: datetime
+) -> CaseEvent:
+    if not await coordinates_case(session, actor, ctx.case):
+        raise NotAllowed
+    assert ctx.case.id is not None
+    request = await open_postpone_request(session, ctx.case.id)
+    if request is None:
+        raise TransitionError(CaseAction.POSTPONE, CaseState(ctx.case.state))
+    action = CaseAction.POSTPONE if approve else CaseAction.POSTPONE_REFUSED
+    if not allowed(action, CaseState(ctx.case.state)):
+        raise TransitionError(action, CaseState(ctx.case.state))
+    apply(
+        session,
+        ctx.case,
+        action,
+        at=now,
+        actor_telegram_id=actor.telegram_id,
+        actor_member_id=_id(_member_of(actor, ctx.case.street_id)),
+        note=request.note,
+        data={**request.data, "requested_by": request.actor_telegram_id},
+    )
+    if approve:
+        ctx.case.due_at = datetime.fromisoformat(request.data["to"])
+        if ctx.lead is not None:
+            ctx.lead.due_at = ctx.case.due_at
+            session.add(ctx.lead)
+    await session.commit()
+    return request
+
+
+async def assign(
+    session: AsyncSession, ctx: CaseContext, actor: Actor, member: Member, now: datetime
+) -> None:
+    """A coordinator gives the case (from triage, or any time) to a member of a party."""
+    if not await coordinates_case(session, actor, ctx.case):
+        raise NotAllowed
+    if member.street_id != ctx.case.street_id or not member.active or member.telegram_id is None:
+        raise NotAllowed
+    if not allowed(CaseAction.ASSIGN, CaseState(ctx.case.state)):
+        raise TransitionError(CaseAction.ASSIGN, CaseState(ctx.case.state))
+    assert ctx.case.id is not None
+    for row in await session.exec(
+        select(Assignment).where(
+            Assignment.case_id == ctx.case.id,
+            Assignment.role == AssignmentRole.LEAD,
+            col(Assignment.state).in_([s.value for s in ACTIVE]),
+        )
+    ):
+        row.state = AssignmentState.CANCELLED
+        session.add(row)
+    session.add(
+        Assignment(
+            case_id=ctx.case.id,
+            party_id=member.party_id,
+            member_id=member.id,
+            role=AssignmentRole.LEAD,
+            assigned_at=now,
+            due_at=ctx.case.due_at,
+        )
+    )
+    apply(
+        session,
+        ctx.case,
+        CaseAction.ASSIGN,
+        at=now,
+        actor_telegram_id=actor.telegram_id,
+        actor_member_id=_id(_member_of(actor, ctx.case.street_id)),
+        data={"member": member.id, "party": member.party_id},
+    )
+    await session.commit()
+
+
+async def assist_done(
+    session: AsyncSession, case: Case, assignment: Assignment, actor: Actor, now: datetime
+) -> None:
+    """An assisting party says its part is done: its members, its head, the coordinators."""
+    street_id = case.street_id or 0
+    mine = any(m.member.party_id == assignment.party_id for m in actor.in_street(street_id))
+    if not (mine or await coordinates_case(session, actor, case)):
+        raise NotAllowed
+    if assignment.state == AssignmentState.DONE or not allowed(
+        CaseAction.ASSIST_DONE, CaseState(case.state)
+    ):
+        raise TransitionError(CaseAction.ASSIST_DONE, CaseState(case.state))
+    assignment.state = AssignmentState.DONE
+    assignment.done_at = now
+    session.add(assignment)
+    apply(
+        session,
+        case,
+        CaseAction.ASSIST_DONE,
+        at=now,
+        actor_telegram_id=actor.telegram_id,
+        data={"party": assignment.party_id},
+    )
+    await session.commit()
+
+
+# Verification (核查) ------------------------------------------------------------------------
+
+
+async def verifiers(session: AsyncSession, case: Case) -> list[int]:
+    """Who is asked whether it is fixed: the reporter, else the alley's street chiefs."""
+    chiefs = []
+    if case.alley_id is not None:
+        for member in await session.exec(
+            select(Member).where(
+                Member.street_id == case.street_id,
+                Member.role == Role.STREET_CHIEF,
+                col(Member.active).is_(True),
+                col(Member.telegram_id).is_not(None),
+            )
+        ):
+            assert member.id is not None
+            if AreaRef("alley", case.alley_id) in await member_areas(session, member.id):
+                chiefs.append(member.telegram_id)
+    reporter = case.reporter_telegram_id
+    if reporter is not None:
+        return [reporter]
+    return [c for c in chiefs if c is not None]
+
+
+async def may_verify(session: AsyncSession, case: Case, telegram_id: int) -> bool:
+    if telegram_id == case.reporter_telegram_id:
+        return True
+    return telegram_id in await verifiers(session, case) or await _is_chief_of(
+        session, case, telegram_id
+    )
+
+
+async def _is_chief_of(session: AsyncSession, case: Case, telegram_id: int) -> bool:
+    if case.alley_id is None:
+        return False
+    for member in await session.exec(
+        select(Member).where(
+            Member.street_id == case.street_id,
+            Member.telegram_id == telegram_id,
+            Member.role == Role.STREET_CHIEF,
+            col(Member.active).is_(True),
+        )
+    ):
+        assert member.id is not None
+        if AreaRef("alley", case.alley_id) in await member_areas(session, member.id):
+            return True
+    return False
+
+
+async def confirm(
+    session: AsyncSession, case: Case, telegram_id: int, satisfaction: int | None, now: datetime
+) -> None:
+    if not await may_verify(session, case, telegram_id):
+        raise NotAllowed
+    if satisfaction is not None and not 1 <= satisfaction <= 5:
+        raise ValueError("satisfaction is 1 to 5")
+    apply(
+        session,
+        case,
+        CaseAction.CONFIRM,
+        at=now,
+        actor_telegram_id=telegram_id,
+        data={"satisfaction": satisfaction},
+    )
+    case.satisfaction = satisfaction
+    await session.commit()
+
+
+async def rate(session: AsyncSession, case: Case, telegram_id: int, satisfaction: int) -> None:
+    """The mark given after confirming (a separate tap)."""
+    if telegram_id != case.reporter_telegram_id and not await may_verify(
+        session, case, telegram_id
+    ):
+        raise NotAllowed
+    if case.state != CaseState.CLOSED or not 1 <= satisfaction <= 5:
+        raise TransitionError(CaseAction.CONFIRM, CaseState(case.state))
+    case.satisfaction = satisfaction
+    session.add(case)
+    await session.commit()
+
+
+async def reopen(
+    session: AsyncSession, ctx: CaseContext, telegram_id: int, reason: str, now: datetime
+) -> None:
+    """Not fixed (返工): back to the same assignee, with the reason."""
+    if not await may_verify(session, ctx.case, telegram_id):
+        raise NotAllowed
+    apply(session, ctx.case, CaseAction.REOPEN, at=now, actor_telegram_id=telegram_id, note=reason)
+    if ctx.lead is not None:
+        ctx.lead.state = AssignmentState.ACCEPTED
+        ctx.lead.done_at = None
+        session.add(ctx.lead)
+    await session.commit()
+
+
+# Questions awaiting a typed answer ----------------------------------------------------------
+
+
+async def ask(
+    session: AsyncSession, telegram_id: int, kind: str, case_id: int, now: datetime, **data: object
+) -> None:
+    pending = await session.get(PendingInput, telegram_id)
+    if pending is None:
+        pending = PendingInput(telegram_id=telegram_id, kind=kind, case_id=case_id)
+    pending.kind, pending.case_id, pending.data, pending.created_at = kind, case_id, dict(data), now
+    session.add(pending)
+    await session.commit()
+
+
+async def take_pending(
+    session: AsyncSession, telegram_id: int, now: datetime
+) -> PendingInput | None:
+    """The open question for this person, if any (questions lapse after a day)."""
+    pending = await session.get(PendingInput, telegram_id)
+    if pending is None:
+        return None
+    await session.delete(pending)
+    await session.flush()
+    if pending.created_at < now - timedelta(days=1):
+        return None
+    return pending
+
+
+def _id(member: Member | None) -> int | None:
+    return member.id if member is not None else None
+
+
+def calendar_due(
+    created: datetime, category: Category, tz: ZoneInfo, calendar: WorkCalendar
+) -> datetime:
+    return due_at(
+        created,
+        hours=category.deadline_hours,
+        working_days=category.deadline_working_days,
+        tz=tz,
+        calendar=calendar,
+    )

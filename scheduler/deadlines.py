@@ -1,0 +1,72 @@
+"""The periodic job: reminders, escalations and verification time-outs, from the database.
+
+It runs every minute and once at start-up; models/timers.py decides what is due, records
+it, and this module tells the people concerned.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.ext import Application, ContextTypes
+
+from handlers.case_text import category_name
+from handlers.notices import Messenger
+from models.timers import Notice, TimerSettings, tick
+
+log = logging.getLogger(__name__)
+INTERVAL_S = 60
+
+
+async def run_once(application: Application) -> list[Notice]:  # type: ignore[type-arg]
+    """One pass: what fell due is recorded and told. Returns what was told (for tests)."""
+    services = application.services  # type: ignore[attr-defined]
+    settings = TimerSettings(
+        verify_hours=services.config.dispatch.verify_hours,
+        admins=tuple(services.config.app.admins),
+    )
+    async with services.db.session() as session:
+        notices = await tick(session, services.clock.now(), settings)
+        messenger = Messenger(application.bot, session, services)
+        for notice in notices:
+            await tell(messenger, notice)
+    return notices
+
+
+async def tell(messenger: Messenger, notice: Notice) -> None:
+    case = notice.case
+    if notice.kind == "closed_by_default":
+        await messenger.progress(case, "closed_by_default")
+        return
+    for telegram_id in notice.recipients:
+        i18n = await messenger.i18n(telegram_id, case)
+        category, alley = await messenger.names(case)
+        names = {
+            "number": case.number,
+            "category": category_name(i18n, category),
+            "alley": alley.name if alley else "—",
+            "when": i18n.format_when(case.due_at) if case.due_at else "—",
+        }
+        if notice.kind == "remind":
+            text = i18n.gettext("Reminder: case #{number} ({category}, {alley}) is due {when}.")
+        elif notice.level <= 1:
+            text = i18n.gettext("Overdue: case #{number} ({category}, {alley}) was due {when}.")
+        else:
+            names["who"] = await messenger.lead_label(case, i18n)
+            text = i18n.gettext(
+                "Escalated to you: case #{number} ({category}, {alley}), handled by {who}, "
+                "was due {when} and is not done."
+            )
+        await messenger.send(telegram_id, text.format(**names))
+
+
+async def job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    try:
+        await run_once(context.application)
+    except Exception:  # the next minute tries again; the database says what is left
+        log.exception("the deadline pass failed")
+
+
+def schedule(application: Application) -> None:  # type: ignore[type-arg]
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(job, interval=INTERVAL_S, first=0, name="deadlines")
