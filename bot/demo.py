@@ -14,6 +14,7 @@ import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -25,18 +26,20 @@ from bot.i18n import I18n
 from fakegram import FakeBotApi, FakeChat, FakeUser, Recorded, fake_request
 from handlers.labels import role_name
 from models import migrate
-from models.clock import SystemClock
+from models.clock import ManualClock, SystemClock
 from models.db import Database
 from models.invites import create_invite, revoke
 from models.members import member_areas
 from models.org import Invite, Member
 from models.roster import import_roster
 from models.roster_spec import load_roster
+from scheduler.deadlines import run_once
 
 SANDBOX_TOKEN = "424242:SANDBOX"
 SAMPLE_ROSTER = Path(__file__).resolve().parent / "examples" / "nanxing.roster.toml"
 SAMPLE_STREET = "南星街道"
 STREET_GROUP = FakeChat(-1001000000100, "南星街道十位一体联动群")
+COMMUNITY_GROUP = FakeChat(-1001000000101, "复兴社区联动群")
 
 
 @dataclass
@@ -65,6 +68,9 @@ class Sandbox:
         self.buttons: dict[int, dict[str, Any]] = {}
         self._processed: dict[int, asyncio.Event] = {}
         self.invitations: dict[str, str] = {}
+        # The sandbox's time moves only when told (:wait), so deadlines can be played.
+        self.clock = ManualClock(SystemClock().now())
+        self.pending_ticks = 0
         _ = self.i18n.gettext
         self.add_persona(FakeUser(900001, "小王", "zh-hans"), _("resident"))
         self.add_persona(FakeUser(900002, "Alice", "en"), _("resident"))
@@ -124,7 +130,8 @@ class Sandbox:
                 await session.commit()
         finally:
             await database.dispose()
-        self.api.chats[STREET_GROUP.id] = STREET_GROUP.to_dict()
+        for group in (STREET_GROUP, COMMUNITY_GROUP):
+            self.api.chats[group.id] = group.to_dict()
 
     # -- output ---------------------------------------------------------------------------
 
@@ -135,7 +142,8 @@ class Sandbox:
         for persona in self.personas:
             if persona.user.id == chat_id:
                 return persona.user.first_name
-        return STREET_GROUP.title if chat_id == STREET_GROUP.id else str(chat_id)
+        groups = {STREET_GROUP.id: STREET_GROUP.title, COMMUNITY_GROUP.id: COMMUNITY_GROUP.title}
+        return groups.get(chat_id, str(chat_id))
 
     def _show(self, record: Recorded) -> None:
         _ = self.i18n.gettext
@@ -178,6 +186,7 @@ class Sandbox:
             "voice": (self._voice, _("send a voice note")),
             "contact": (self._contact, _("PHONE: share a phone number")),
             "group": (self._group, _("TEXT: say TEXT in the street's group chat")),
+            "wait": (self._wait, _("HOURS: let time pass (deadlines, reminders, escalations)")),
             "quit": (self._quit, _("leave the sandbox")),
         }
 
@@ -286,6 +295,23 @@ class Sandbox:
             return self.api.send_command(self.user, command, rest, chat=STREET_GROUP)
         return self.api.send_text(self.user, text, chat=STREET_GROUP)
 
+    def _wait(self, args: list[str]) -> None:
+        try:
+            hours = float(args[0])
+        except (IndexError, ValueError):
+            self.say(self.i18n.gettext("Usage: :wait HOURS, e.g. :wait 5"))
+            return
+        if not 0 < hours <= 24 * 30:
+            self.say(self.i18n.gettext("Usage: :wait HOURS, e.g. :wait 5"))
+            return
+        self.clock.advance(timedelta(hours=hours))
+        self.pending_ticks += 1
+        self.say(
+            self.i18n.gettext("It is now {when}.").format(
+                when=self.i18n.format_when(self.clock.now())
+            )
+        )
+
     def _quit(self, args: list[str]) -> None:
         raise EOFError
 
@@ -328,7 +354,11 @@ class Sandbox:
         migrate.upgrade(self.db_url)
         await self.load_roster()
         application = build_application(
-            self.config, request=fake_request(self.api), get_updates_request=fake_request(self.api)
+            self.config,
+            request=fake_request(self.api),
+            get_updates_request=fake_request(self.api),
+            clock=self.clock,
+            run_timers=False,
         )
         application.update_listeners.append(self._mark_processed)
         interactive = lines.isatty()
@@ -373,6 +403,9 @@ class Sandbox:
                     break
                 if update_id is not None:
                     await self.wait_processed(update_id)
+                while self.pending_ticks:
+                    self.pending_ticks -= 1
+                    await run_once(application)
         self.say(_("Bye."))
         return 0
 

@@ -288,6 +288,7 @@ async def verify(
         )
         messenger = Messenger(context.bot, context.session, context.services)
         await _tell_assignee(messenger, ctx, "closed")
+        await messenger.progress(ctx.case, "closed", skip=actor.telegram_id)
         return
     if arg == "n":
         await cases.ask(context.session, actor.telegram_id, "reopen", case_id, _now(context))
@@ -523,7 +524,7 @@ async def answer_pending(update: Update, context: LaneKeeperContext, pending: Pe
                 )
             )
             await _tell_assignee(messenger, ctx, "reopened", text)
-            await messenger.progress(ctx.case, "reopened")
+            await messenger.progress(ctx.case, "reopened", skip=actor.telegram_id)
     except ValueError:
         await cases.ask(
             context.session,

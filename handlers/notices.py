@@ -225,8 +225,10 @@ class Messenger:
                 ids.append(again)
         return ids
 
-    async def progress(self, case: Case, kind: str, who: str = "", note: str = "") -> None:
+    async def progress(self, case: Case, kind: str, who: str = "", skip: int | None = None) -> None:
         for telegram_id in await self.followers(case):
+            if telegram_id == skip:
+                continue
             i18n = await self.i18n(telegram_id, case)
             _ = i18n.gettext
             text = {
