@@ -28,9 +28,8 @@ from handlers.labels import role_name
 from models import migrate
 from models.clock import ManualClock, SystemClock
 from models.db import Database
-from models.invites import create_invite, revoke
-from models.members import member_areas
-from models.org import Invite, Member
+from models.invites import invite_member
+from models.org import Member
 from models.roster import import_roster
 from models.roster_spec import load_roster
 from scheduler.deadlines import run_once
@@ -111,21 +110,7 @@ class Sandbox:
                             user = FakeUser(member.telegram_id, member.name, "zh-hans")
                             self.add_persona(user, label)
                         continue
-                    for old in await session.exec(
-                        select(Invite).where(
-                            Invite.member_id == member.id, col(Invite.revoked_at).is_(None)
-                        )
-                    ):
-                        await revoke(session, old, now)
-                    new = await create_invite(
-                        session,
-                        street_id=member.street_id,
-                        role=member.role,
-                        party_id=member.party_id,
-                        member_id=member.id,
-                        now=now,
-                        areas=await member_areas(session, member.id),
-                    )
+                    new = await invite_member(session, member, now)
                     self.invitations[member.name] = new.code
                 await session.commit()
         finally:

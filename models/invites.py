@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.members import AreaRef, set_member_areas
+from models.members import AreaRef, member_areas, set_member_areas
 from models.org import Invite, Member, Role
 
 DEFAULT_DAYS = 7
@@ -106,6 +106,27 @@ async def create_invite(
     session.add(invite)
     await session.flush()
     return NewInvite(invite, code)
+
+
+async def invite_member(
+    session: AsyncSession, member: Member, now: datetime, days: float = DEFAULT_DAYS
+) -> NewInvite:
+    """A fresh single-use invitation for a member who has not joined; older ones are withdrawn."""
+    assert member.id is not None
+    for old in await session.exec(
+        select(Invite).where(Invite.member_id == member.id, col(Invite.revoked_at).is_(None))
+    ):
+        await revoke(session, old, now)
+    return await create_invite(
+        session,
+        street_id=member.street_id,
+        role=member.role,
+        party_id=member.party_id,
+        member_id=member.id,
+        areas=await member_areas(session, member.id),
+        now=now,
+        days=days,
+    )
 
 
 async def find_invite(session: AsyncSession, code: str) -> Invite | None:

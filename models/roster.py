@@ -17,7 +17,7 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.geo import bounding_box, path_length_m
-from models.invites import NewInvite, create_invite, pending_invite_for
+from models.invites import NewInvite, invite_member, pending_invite_for
 from models.meetings import MeetingSeries
 from models.members import AreaRef, StreetMap, load_street_map, member_areas, set_member_areas
 from models.org import Alley, Block, Community, Member, Party, Street, VendingSpot
@@ -295,15 +295,7 @@ class _Importer:
         if pending is not None:
             self.report.pending.append((member, pending.expires_at))
             return
-        new = await create_invite(
-            self.session,
-            street_id=member.street_id,
-            role=member.role,
-            party_id=member.party_id,
-            member_id=member.id,
-            areas=await member_areas(self.session, member.id),
-            now=self.now,
-        )
+        new = await invite_member(self.session, member, self.now)
         self.report.invites.append((member, new))
 
 

@@ -15,8 +15,10 @@ import sqlalchemy as sa
 
 from fakegram import FakeBotApi
 from models import migrate
+from models.clock import ManualClock
 from models.db import Database, make_sync_engine
-from tests.harness import TOKEN, BotHarness, bot_running
+from models.roster import ImportReport
+from tests.harness import T0, TOKEN, BotHarness, bot_running, import_sample
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -118,3 +120,13 @@ def _no_network() -> Iterator[None]:
     socket.getaddrinfo = _local_only_getaddrinfo
     yield
     socket.getaddrinfo = _real_getaddrinfo
+
+
+@pytest.fixture
+async def roster(db_url: str) -> ImportReport:
+    return await import_sample(db_url)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(T0)

@@ -5,14 +5,31 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from bot.app import LaneKeeperApplication, build_application, running
 from bot.config import Config, load_config
 from fakegram import FakeBotApi, Recorded, fake_request
 from models.clock import Clock
+from models.db import Database
+from models.roster import ImportReport, import_roster
+from models.roster_spec import load_roster
 
 TOKEN = "123456:TEST-TOKEN"
+SAMPLE_ROSTER = Path(__file__).resolve().parent.parent / "bot" / "examples" / "nanxing.roster.toml"
+T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # a Thursday, 10:00 in Shanghai
+
+
+async def import_sample(db_url: str, now: datetime = T0) -> ImportReport:
+    """The sample roster (南星街道) in the test's database."""
+    database = Database(db_url)
+    try:
+        async with database.session() as session:
+            return await import_roster(session, load_roster(SAMPLE_ROSTER), now=now)
+    finally:
+        await database.dispose()
 
 
 def test_config(db_url: str, **overrides: dict[str, Any]) -> Config:

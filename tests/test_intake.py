@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 from sqlmodel import col, select
@@ -13,34 +12,14 @@ from fakegram import FakeBotApi, FakeUser, Recorded
 from models.cases import Assignment, AssignmentRole, Case, CaseAttachment, CaseEvent, CaseState
 from models.clock import ManualClock
 from models.db import Database
-from models.roster import import_roster
-from models.roster_spec import load_roster
-from tests.harness import BotHarness, bot_running
+from tests.harness import T0, BotHarness, bot_running
 
-SAMPLE = Path(__file__).resolve().parent.parent / "bot" / "examples" / "nanxing.roster.toml"
-# Thursday 2026-11-26 10:00 in Shanghai
-T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 RESIDENT = FakeUser(900001, "小王")
 NEIGHBOUR = FakeUser(900002, "Alice", "en")
 FENG = 100021  # sanitation liaison for fuxing
 LIN = 100080  # street chief of 复兴街 and 桥直巷
 CHEN = 100001  # street coordinator
 SUN = 100012  # enforcement liaison for haiyue and shuicheng
-
-
-@pytest.fixture
-async def roster(db_url: str) -> None:
-    database = Database(db_url)
-    try:
-        async with database.session() as session:
-            await import_roster(session, load_roster(SAMPLE), now=T0)
-    finally:
-        await database.dispose()
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
 
 
 @pytest.fixture
@@ -219,7 +198,7 @@ async def test_a_location_far_away_is_not_guessed(bot: BotHarness, db_url: str) 
     assert await cases(db_url) == []
 
 
-async def test_rate_limit(db_url: str, api: FakeBotApi, roster: None, clock: ManualClock) -> None:
+async def test_rate_limit(db_url: str, api: FakeBotApi, roster: object, clock: ManualClock) -> None:
     async with bot_running(db_url, api, clock=clock, intake={"reports_per_hour": 2}) as bot:
         for alley in ("复兴街", "江城巷"):
             await bot.exchange(bot.api.send_text(RESIDENT, f"{alley}垃圾没人清"))

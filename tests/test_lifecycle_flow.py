@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 from sqlmodel import col, select
@@ -13,13 +12,9 @@ from fakegram import FakeBotApi, FakeUser, Recorded
 from models.cases import Case, CaseAttachment, CaseEvent, CaseState
 from models.clock import ManualClock
 from models.db import Database
-from models.roster import import_roster
-from models.roster_spec import load_roster
 from scheduler.deadlines import run_once
-from tests.harness import BotHarness, bot_running
+from tests.harness import T0, BotHarness, bot_running
 
-SAMPLE = Path(__file__).resolve().parent.parent / "bot" / "examples" / "nanxing.roster.toml"
-T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # Thursday 10:00 in Shanghai
 RESIDENT = FakeUser(900001, "小王")
 LIU = FakeUser(100011, "刘洋")  # enforcement liaison, fuxing blocks
 WANG = FakeUser(100010, "王强")  # enforcement unit head
@@ -27,21 +22,6 @@ SUN = FakeUser(100012, "孙磊")  # enforcement liaison, haiyue and shuicheng
 CHEN = FakeUser(100001, "陈建国")  # street coordinator
 FENG = FakeUser(100021, "冯军")  # sanitation liaison, fuxing
 ADMIN = 424242
-
-
-@pytest.fixture
-async def roster(db_url: str) -> None:
-    database = Database(db_url)
-    try:
-        async with database.session() as session:
-            await import_roster(session, load_roster(SAMPLE), now=T0)
-    finally:
-        await database.dispose()
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
 
 
 @pytest.fixture

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
 from fakegram import FakeBotApi, FakeChat, FakeUser, Recorded
-from models.clock import SystemClock
+from models.clock import ManualClock
 from models.db import Database
 from models.invites import create_invite, find_invite, revoke
 from models.members import member_areas
 from models.org import Community, Member, Role, Street
-from models.roster import import_roster
-from models.roster_spec import load_roster
+from models.roster import ImportReport
 from models.users import TelegramUser
-from tests.harness import BotHarness, bot_running
+from tests.harness import T0, BotHarness, bot_running
 
-SAMPLE = Path(__file__).resolve().parent.parent / "bot" / "examples" / "nanxing.roster.toml"
 CHEN = FakeUser(100001, "陈建国")  # street coordinator
 ZHOU = FakeUser(100002, "周丽")  # community coordinator of fuxing
 WANG = FakeUser(100010, "王强")  # unit head, enforcement
@@ -31,21 +28,17 @@ GROUP = FakeChat(-1001000000555, "复兴社区群")
 
 
 @pytest.fixture
-async def invite_code(db_url: str) -> str:
+async def invite_code(roster: ImportReport) -> str:
     """The sample roster imported; the code printed for 马超, who has no telegram_id."""
-    database = Database(db_url)
-    try:
-        async with database.session() as session:
-            report = await import_roster(session, load_roster(SAMPLE), now=SystemClock().now())
-    finally:
-        await database.dispose()
-    [(_member, new)] = report.invites
+    [(_member, new)] = roster.invites
     return new.code
 
 
 @pytest.fixture
-async def bot(db_url: str, api: FakeBotApi, invite_code: str) -> AsyncIterator[BotHarness]:
-    async with bot_running(db_url, api) as harness:
+async def bot(
+    db_url: str, api: FakeBotApi, invite_code: str, clock: ManualClock
+) -> AsyncIterator[BotHarness]:
+    async with bot_running(db_url, api, clock=clock) as harness:
         yield harness
 
 
@@ -139,12 +132,10 @@ async def test_expired_revoked_and_unknown_invitations(bot: BotHarness, db_url: 
     async with database.session() as session:
         street = (await session.exec(select(Street))).one()
         assert street.id is not None
-        long_ago = datetime.now(UTC) - timedelta(days=8)
+        long_ago = T0 - timedelta(days=8)
         expired = await create_invite(session, street_id=street.id, role=Role.LIAISON, now=long_ago)
-        withdrawn = await create_invite(
-            session, street_id=street.id, role=Role.LIAISON, now=datetime.now(UTC)
-        )
-        await revoke(session, withdrawn.invite, datetime.now(UTC))
+        withdrawn = await create_invite(session, street_id=street.id, role=Role.LIAISON, now=T0)
+        await revoke(session, withdrawn.invite, T0)
         await session.commit()
     await database.dispose()
     user = FakeUser(100200, "Newbie", "en")
@@ -166,7 +157,7 @@ async def test_an_invitation_withdrawn_after_it_was_shown(
     async with database.session() as session:
         invite = await find_invite(session, invite_code)
         assert invite is not None
-        await revoke(session, invite, datetime.now(UTC))
+        await revoke(session, invite, T0)
         await session.commit()
     await database.dispose()
     [reply] = await bot.replies(bot.api.press_button(NEWCOMER, offer, "加入"))

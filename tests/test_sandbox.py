@@ -79,8 +79,10 @@ def test_python_dash_m_bot_demo_reads_a_script_from_stdin(tmp_path: Path) -> Non
 
 async def test_time_passes_on_request_in_the_sandbox(tmp_path: Path) -> None:
     transcript = await play(
-        tmp_path, "复兴南街有人摆摊卖菜\n:wait 3.5\n:wait 1\n:as 刘洋\n:press 1\n:wait x\n",
-        lang="zh_CN")
+        tmp_path,
+        "复兴南街有人摆摊卖菜\n:wait 3.5\n:wait 1\n:as 刘洋\n:press 1\n:wait x\n",
+        lang="zh_CN",
+    )
     assert "🤖 → 复兴社区联动群:" in transcript
     assert "提醒：案件 #1（占道经营，复兴南街）" in transcript
     assert "已超时：案件 #1" in transcript

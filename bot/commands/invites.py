@@ -12,8 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.commands.common import bot_username, cli_i18n, link, prepare_database, with_session
 from bot.config import Config
 from models.clock import SystemClock
-from models.invites import NewInvite, create_invite, revoke, status_of
-from models.members import AreaKind, AreaRef, load_street_map, member_areas, street_by_code
+from models.invites import NewInvite, create_invite, invite_member, revoke, status_of
+from models.members import AreaKind, AreaRef, load_street_map, street_by_code
 from models.org import Invite, Member, Role
 
 
@@ -54,19 +54,7 @@ async def _create(session: AsyncSession, request: InviteRequest) -> tuple[NewInv
             raise CommandError(f"no active member named {request.member!r} in {street.code}")
         if member.telegram_id is not None:
             raise CommandError(f"{member.name} has already joined")
-        for old in await session.exec(select(Invite).where(Invite.member_id == member.id)):
-            await revoke(session, old, now)
-        new = await create_invite(
-            session,
-            street_id=street.id,
-            role=member.role,
-            party_id=member.party_id,
-            member_id=member.id,
-            areas=await member_areas(session, member.id),
-            now=now,
-            days=request.days,
-            max_uses=1,
-        )
+        new = await invite_member(session, member, now, days=request.days)
         await session.commit()
         return new, member.name
     if request.role is None:
