@@ -89,6 +89,21 @@ def _parser() -> argparse.ArgumentParser:
     cases_export.add_argument("--format", choices=["json", "csv"], default="json")
     cases_export.add_argument("--output", "-o", metavar="FILE", help="default: standard output")
 
+    agenda = with_config(commands.add_parser("agenda", help="print a meeting's agenda"))
+    agenda.add_argument("--street", required=True, metavar="CODE")
+    agenda.add_argument("--community", metavar="CODE")
+    agenda.add_argument("--kind", required=True, choices=["community_weekly", "street_monthly"])
+    agenda.add_argument("--lang", choices=["zh_CN", "en"])
+
+    meetings = commands.add_parser("meetings", help="the coming meetings")
+    meetings_commands = meetings.add_subparsers(
+        dest="meetings_command", metavar="ACTION", required=True
+    )
+    meetings_list = with_config(meetings_commands.add_parser("list", help="next occurrences"))
+    meetings_list.add_argument("--street", required=True, metavar="CODE")
+    meetings_list.add_argument("--count", type=int, default=10)
+    meetings_list.add_argument("--lang", choices=["zh_CN", "en"])
+
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     with_config(db_commands.add_parser("upgrade", help="apply pending migrations"))
@@ -167,6 +182,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return roster_commands.export_command(config, args.street, args.output)
         if args.command == "invite":
             return _invite(args, config)
+        if args.command in ("agenda", "meetings"):
+            from bot.commands import meetings as meeting_commands
+
+            if args.command == "agenda":
+                return meeting_commands.agenda_command(
+                    config, args.street, args.community, args.kind, args.lang
+                )
+            return meeting_commands.list_command(config, args.street, args.lang, args.count)
         if args.command in ("explain", "cases"):
             from bot.commands import cases as case_commands
 

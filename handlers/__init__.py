@@ -27,6 +27,7 @@ from handlers import (
     join,
     language,
     me,
+    meetings,
     members,
     report,
     start,
@@ -48,7 +49,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("invite", invite.invite_command, filters=private))
     application.add_handler(
         CommandHandler(
-            ["me", "members", "invite", "my", "case", "triage"],
+            ["me", "members", "invite", "my", "case", "triage", "meetings"],
             groups.private_only,
             filters=in_groups,
         )
@@ -56,6 +57,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("my", cases.my_cases, filters=private))
     application.add_handler(CommandHandler("case", cases.show_case, filters=private))
     application.add_handler(CommandHandler("triage", dispatch.triage_command, filters=private))
+    application.add_handler(CommandHandler("meetings", meetings.meetings_command, filters=private))
     application.add_handler(CommandHandler("linkgroup", groups.link_command))
     application.add_handler(CommandHandler("unlinkgroup", groups.unlink_command, filters=in_groups))
 
@@ -67,6 +69,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(community.pressed, pattern=community.PATTERN))
     application.add_handler(CallbackQueryHandler(report.pressed, pattern=report.PATTERN))
     application.add_handler(CallbackQueryHandler(dispatch.pressed, pattern=dispatch.PATTERN))
+    application.add_handler(CallbackQueryHandler(meetings.pressed, pattern=meetings.PATTERN))
 
     application.add_handler(MessageHandler(private & filters.CONTACT, join.contact_shared))
     skip = [I18n(locale).gettext("Skip") for locale in SUPPORTED_LOCALES]

@@ -464,6 +464,8 @@ async def answer_pending(update: Update, context: LaneKeeperContext, pending: Pe
     text = (message.text or message.caption or "").strip()
     photo = message.photo[-1] if message.photo else None
     try:
+        if pending.case_id is None:
+            raise TransitionError(CaseAction.FINISH, None)
         ctx = await _context(context, pending.case_id)
         messenger = Messenger(context.bot, context.session, context.services)
         now = _now(context)

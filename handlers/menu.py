@@ -13,6 +13,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("my", N_("My reports and how they are going")),
     ("case", N_("Show one case: /case NUMBER")),
     ("me", N_("Who I am here: role, party, areas")),
+    ("meetings", N_("Coming meetings, agendas and minutes")),
     ("language", N_("Choose your language")),
 ]
 # Shown in /help to those who may use them (checked again when used).

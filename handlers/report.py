@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import LaneKeeperContext
 from bot.i18n import N_
+from handlers import meetings
 from handlers.callbacks import as_int, pack, unpack
 from handlers.case_text import category_name, party_label
 from handlers.dispatch import answer_pending
@@ -80,7 +81,10 @@ async def on_message(update: Update, context: LaneKeeperContext) -> None:
         return
     pending = await take_pending(context.session, message.chat.id, context.services.clock.now())
     if pending is not None:
-        await answer_pending(update, context, pending)
+        if meetings.is_meeting_question(pending):
+            await meetings.answer_pending(update, context, pending)
+        else:
+            await answer_pending(update, context, pending)
         return
     report = report_from(message, context.i18n.locale)
     if report is None:

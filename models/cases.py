@@ -201,6 +201,6 @@ class PendingInput(SQLModel, table=True):
         sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False)
     )
     kind: str = Field(sa_type=sa.String(24))
-    case_id: int = Field(foreign_key="report_case.id")
+    case_id: int | None = Field(default=None, foreign_key="report_case.id")
     data: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))

@@ -468,7 +468,12 @@ async def reopen(
 
 
 async def ask(
-    session: AsyncSession, telegram_id: int, kind: str, case_id: int, now: datetime, **data: object
+    session: AsyncSession,
+    telegram_id: int,
+    kind: str,
+    case_id: int | None,
+    now: datetime,
+    **data: object,
 ) -> None:
     pending = await session.get(PendingInput, telegram_id)
     if pending is None:

@@ -83,3 +83,31 @@ class ActionItem(SQLModel, table=True):
     created_by_telegram_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
     done_at: datetime | None = Field(default=None, sa_column=ts_column())
+    reminded_at: datetime | None = Field(default=None, sa_column=ts_column())
+
+
+class MeetingNotice(SQLModel, table=True):
+    """A reminder (or agenda) sent for an occurrence: the row makes sending it happen once."""
+
+    __tablename__ = "meeting_notice"
+    __table_args__ = (sa.UniqueConstraint("occurrence_id", "kind", "offset_min"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurrence_id: int = Field(foreign_key="meeting_occurrence.id", index=True)
+    kind: str = Field(sa_type=sa.String(16))
+    offset_min: int = 0
+    sent_at: datetime = Field(sa_column=ts_column(nullable=False))
+
+
+class MeetingAttendance(SQLModel, table=True):
+    """Who said they will come, or not."""
+
+    __tablename__ = "meeting_attendance"
+    __table_args__ = (sa.UniqueConstraint("occurrence_id", "telegram_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurrence_id: int = Field(foreign_key="meeting_occurrence.id", index=True)
+    telegram_id: int = Field(sa_type=sa.BigInteger)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    attending: bool
+    at: datetime = Field(sa_column=ts_column(nullable=False))

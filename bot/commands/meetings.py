@@ -1,0 +1,118 @@
+"""python -m bot agenda | meetings list: the meetings from the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.commands.common import prepare_database, with_session
+from bot.config import Config
+from bot.i18n import I18n
+from handlers.agenda_text import render_agenda
+from models import schedule
+from models.agenda import build_agenda, find_series
+from models.classify import Classifier, load_categories
+from models.clock import SystemClock
+from models.members import street_by_code
+from models.minutes import owner_labels
+from models.org import Community
+from scheduler.meetings import title
+
+
+class CommandError(Exception):
+    pass
+
+
+async def _agenda(
+    session: AsyncSession,
+    config: Config,
+    street_code: str,
+    community_code: str | None,
+    kind: str,
+    locale: str,
+) -> str:
+    street = await street_by_code(session, street_code)
+    if street is None or street.id is None:
+        raise CommandError(f"no street {street_code!r}")
+    community = None
+    if community_code is not None:
+        community = (
+            await session.exec(
+                select(Community).where(
+                    Community.street_id == street.id, Community.code == community_code
+                )
+            )
+        ).first()
+        if community is None:
+            raise CommandError(f"no community {community_code!r} in {street_code}")
+    if kind == "community_weekly" and community is None:
+        raise CommandError("a community meeting needs --community")
+    now = SystemClock().now()
+    series = await find_series(session, street.id, community.id if community else None, kind)
+    agenda = await build_agenda(session, street, community, kind, now, series)
+    categories = Classifier(load_categories(config.intake.categories_file or None)).categories
+    return render_agenda(
+        agenda,
+        I18n(locale, street.timezone),
+        categories,
+        await owner_labels(session, agenda.action_items),
+    )
+
+
+def agenda_command(
+    config: Config, street: str, community: str | None, kind: str, locale: str | None
+) -> int:
+    prepare_database(config)
+    try:
+        text = asyncio.run(
+            with_session(
+                config,
+                lambda s: _agenda(
+                    s, config, street, community, kind, locale or config.app.default_locale
+                ),
+            )
+        )
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(text)
+    return 0
+
+
+async def _list(session: AsyncSession, street_code: str, locale: str, count: int) -> list[str]:
+    street = await street_by_code(session, street_code)
+    if street is None or street.id is None:
+        raise CommandError(f"no street {street_code!r}")
+    now = SystemClock().now()
+    await schedule.plan(session, now)
+    i18n = I18n(locale, street.timezone)
+    lines = []
+    for occurrence, series in await schedule.upcoming(session, street.id, now, count):
+        community = (
+            await session.get(Community, series.community_id) if series.community_id else None
+        )
+        local = occurrence.starts_at.astimezone(i18n.timezone)
+        lines.append(
+            f"{local:%Y-%m-%d %a %H:%M} {street.timezone}\t{series.kind}\t"
+            f"{title(i18n, series, street, community)}\t"
+            f"{occurrence.place or series.place or '-'}\t{occurrence.state}"
+        )
+    return lines
+
+
+def list_command(config: Config, street: str, locale: str | None, count: int) -> int:
+    prepare_database(config)
+    try:
+        lines = asyncio.run(
+            with_session(
+                config, lambda s: _list(s, street, locale or config.app.default_locale, count)
+            )
+        )
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(lines))
+    return 0

@@ -1,0 +1,268 @@
+"""Meeting occurrences from RFC 5545 rules, their participants and their reminders.
+
+Occurrences are written to the database for the weeks ahead (`plan`), so that one can be
+moved or cancelled on its own and reminders know exactly when they fall. A reminder is sent
+once: its MeetingNotice row is written before it is told, under a unique constraint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrulestr
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.meetings import (
+    MeetingKind,
+    MeetingNotice,
+    MeetingOccurrence,
+    MeetingSeries,
+    OccurrenceState,
+)
+from models.members import load_street_map, member_areas
+from models.org import Member, Role, Street
+
+HORIZON = timedelta(days=62)
+# Rules that give no time of day meet at 09:00; weekly rules without a day, on Mondays.
+ANCHOR = datetime(2020, 1, 6, 9, 0)
+
+
+def occurrences(rule: str, tz: ZoneInfo, after: datetime, before: datetime) -> list[datetime]:
+    """Start times (UTC) of the rule's occurrences in [after, before), read in the local zone."""
+    recurrence = rrulestr(rule, dtstart=ANCHOR)
+    local_after = after.astimezone(tz).replace(tzinfo=None) - timedelta(days=1)
+    local_before = before.astimezone(tz).replace(tzinfo=None) + timedelta(days=1)
+    starts = []
+    for local in recurrence.between(local_after, local_before, inc=True):
+        start = local.replace(tzinfo=tz).astimezone(ZoneInfo("UTC"))
+        if after <= start < before:
+            starts.append(start)
+    return starts
+
+
+def validate_rule(rule: str) -> str | None:
+    """None when the rule is usable, else what is wrong with it."""
+    try:
+        recurrence = rrulestr(rule, dtstart=ANCHOR)
+    except (ValueError, TypeError) as exc:
+        return str(exc)
+    if recurrence.after(ANCHOR) is None:
+        return "the rule has no future occurrence"
+    return None
+
+
+async def plan(session: AsyncSession, now: datetime, horizon: timedelta = HORIZON) -> int:
+    """Write the occurrences of every active series up to `now + horizon`; returns how many."""
+    added = 0
+    for series in await session.exec(
+        select(MeetingSeries).where(col(MeetingSeries.active).is_(True))
+    ):
+        street = await session.get(Street, series.street_id)
+        assert street is not None and series.id is not None
+        known = {
+            o.original_start
+            for o in await session.exec(
+                select(MeetingOccurrence).where(
+                    MeetingOccurrence.series_id == series.id,
+                    MeetingOccurrence.original_start >= now - timedelta(days=1),
+                )
+            )
+        }
+        for start in occurrences(series.rrule, ZoneInfo(street.timezone), now, now + horizon):
+            if start not in known:
+                session.add(
+                    MeetingOccurrence(series_id=series.id, original_start=start, starts_at=start)
+                )
+                added += 1
+    await session.commit()
+    return added
+
+
+async def replan_series(session: AsyncSession, series: MeetingSeries, now: datetime) -> None:
+    """After the rule changed: future occurrences that nobody moved are drawn again."""
+    for occurrence in await session.exec(
+        select(MeetingOccurrence).where(
+            MeetingOccurrence.series_id == series.id,
+            MeetingOccurrence.starts_at > now,
+            MeetingOccurrence.state == OccurrenceState.SCHEDULED,
+        )
+    ):
+        if occurrence.starts_at == occurrence.original_start:
+            notices = await session.exec(
+                select(MeetingNotice).where(MeetingNotice.occurrence_id == occurrence.id)
+            )
+            for notice in notices:
+                await session.delete(notice)
+            await session.delete(occurrence)
+    await session.commit()
+    await plan(session, now)
+
+
+async def upcoming(
+    session: AsyncSession,
+    street_id: int,
+    now: datetime,
+    limit: int = 10,
+    community_id: int | None = None,
+) -> list[tuple[MeetingOccurrence, MeetingSeries]]:
+    query = (
+        select(MeetingOccurrence, MeetingSeries)
+        .join(MeetingSeries, col(MeetingSeries.id) == MeetingOccurrence.series_id)
+        .where(
+            MeetingSeries.street_id == street_id,
+            MeetingOccurrence.starts_at >= now,
+            col(MeetingSeries.active).is_(True),
+        )
+        .order_by(col(MeetingOccurrence.starts_at))
+        .limit(limit)
+    )
+    if community_id is not None:
+        query = query.where(MeetingSeries.community_id == community_id)
+    return [(o, s) for o, s in await session.exec(query)]
+
+
+async def previous(
+    session: AsyncSession, series_id: int, before: datetime
+) -> MeetingOccurrence | None:
+    """The series' last meeting before `before` that was not cancelled."""
+    return (
+        await session.exec(
+            select(MeetingOccurrence)
+            .where(
+                MeetingOccurrence.series_id == series_id,
+                MeetingOccurrence.starts_at < before,
+                MeetingOccurrence.state != OccurrenceState.CANCELLED,
+            )
+            .order_by(col(MeetingOccurrence.starts_at).desc())
+        )
+    ).first()
+
+
+async def participants(session: AsyncSession, series: MeetingSeries) -> list[Member]:
+    """Who is invited: as the series says, else by its kind.
+
+    community weekly: the community's coordinators and liaisons, and the street chiefs of its
+    alleys; street monthly: the street coordinators and one member per party (its unit head,
+    else its liaisons).
+    """
+    members = list(
+        await session.exec(
+            select(Member)
+            .where(
+                Member.street_id == series.street_id,
+                col(Member.active).is_(True),
+                col(Member.telegram_id).is_not(None),
+            )
+            .order_by(col(Member.id))
+        )
+    )
+    named = series.participants.get("members")
+    if named:
+        return [m for m in members if m.name in named]
+    street = await session.get(Street, series.street_id)
+    assert street is not None
+    street_map = await load_street_map(session, street)
+    areas = {m.id or 0: await member_areas(session, m.id or 0) for m in members}
+    chosen: list[Member] = []
+    if series.kind == MeetingKind.COMMUNITY_WEEKLY and series.community_id is not None:
+        for member in members:
+            mine = areas.get(member.id or 0, [])
+            in_community = any(series.community_id in street_map.communities_of(a) for a in mine)
+            if member.role in (Role.COORDINATOR, Role.LIAISON, Role.STREET_CHIEF) and in_community:
+                chosen.append(member)
+        return chosen
+    for member in members:
+        if member.role == Role.COORDINATOR and not areas.get(member.id or 0):
+            chosen.append(member)
+    for party_id in sorted(street_map.parties):
+        heads = [m for m in members if m.party_id == party_id and m.role == Role.UNIT_HEAD]
+        liaisons = [m for m in members if m.party_id == party_id and m.role == Role.LIAISON]
+        for member in heads or liaisons:
+            if member not in chosen:
+                chosen.append(member)
+    return chosen
+
+
+@dataclass
+class DueReminder:
+    occurrence: MeetingOccurrence
+    series: MeetingSeries
+    offset_min: int
+
+
+async def due_reminders(session: AsyncSession, now: datetime) -> list[DueReminder]:
+    """Reminders due at `now` and not sent; each is recorded here, so it is sent once.
+
+    A reminder missed while the bot was down is still sent late, as long as the meeting has
+    not begun; after that it would be of no use.
+    """
+    due: list[DueReminder] = []
+    rows = await session.exec(
+        select(MeetingOccurrence, MeetingSeries)
+        .join(MeetingSeries, col(MeetingSeries.id) == MeetingOccurrence.series_id)
+        .where(
+            MeetingOccurrence.state == OccurrenceState.SCHEDULED,
+            MeetingOccurrence.starts_at > now,
+            MeetingOccurrence.starts_at <= now + timedelta(days=8),
+            col(MeetingSeries.active).is_(True),
+        )
+        .order_by(col(MeetingOccurrence.starts_at))
+    )
+    for occurrence, series in list(rows):
+        for offset in sorted(series.reminder_minutes, reverse=True):
+            if occurrence.starts_at - timedelta(minutes=offset) > now:
+                continue
+            if await _record(session, occurrence, "reminder", offset, now):
+                due.append(DueReminder(occurrence, series, offset))
+    return due
+
+
+async def _record(
+    session: AsyncSession, occurrence: MeetingOccurrence, kind: str, offset: int, now: datetime
+) -> bool:
+    assert occurrence.id is not None
+    exists = (
+        await session.exec(
+            select(MeetingNotice.id).where(
+                MeetingNotice.occurrence_id == occurrence.id,
+                MeetingNotice.kind == kind,
+                MeetingNotice.offset_min == offset,
+            )
+        )
+    ).first()
+    if exists is not None:
+        return False
+    try:
+        async with session.begin_nested():
+            session.add(
+                MeetingNotice(
+                    occurrence_id=occurrence.id, kind=kind, offset_min=offset, sent_at=now
+                )
+            )
+    except IntegrityError:  # another process recorded it first
+        return False
+    return True
+
+
+async def next_reminder_times(session: AsyncSession, now: datetime) -> list[datetime]:
+    """When reminders will next fall, for the scheduler's jobs."""
+    times = []
+    rows = await session.exec(
+        select(MeetingOccurrence, MeetingSeries)
+        .join(MeetingSeries, col(MeetingSeries.id) == MeetingOccurrence.series_id)
+        .where(
+            MeetingOccurrence.state == OccurrenceState.SCHEDULED,
+            MeetingOccurrence.starts_at > now,
+            MeetingOccurrence.starts_at <= now + timedelta(days=8),
+        )
+    )
+    for occurrence, series in rows:
+        for offset in series.reminder_minutes:
+            when = occurrence.starts_at - timedelta(minutes=offset)
+            if when > now:
+                times.append(when)
+    return sorted(set(times))

@@ -1,0 +1,170 @@
+"""Meeting reminders and action-item reminders, driven from the database.
+
+Occurrences are planned ahead in the database; reminders are APScheduler jobs (PTB's
+JobQueue) rebuilt from the database at start-up and whenever a meeting changes. Each job
+only asks the database what is due: the MeetingNotice rows make every reminder go out
+once, and one missed while the bot was down goes out late while the meeting is still ahead.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot.i18n import I18n
+from bot.services import Services
+from handlers.agenda_text import render_agenda
+from handlers.callbacks import pack
+from handlers.notices import Messenger
+from models import schedule
+from models.agenda import build_agenda
+from models.meetings import MeetingOccurrence, MeetingSeries
+from models.minutes import due_items, owner_labels, owners_to_tell
+from models.org import Community, Street
+
+log = logging.getLogger(__name__)
+PLAN_EVERY_S = 3600
+
+
+def title(i18n: I18n, series: MeetingSeries, street: Street, community: Community | None) -> str:
+    place = community.name if community else street.name
+    if series.kind == "community_weekly":
+        return i18n.gettext("{place} weekly meeting").format(place=place)
+    if series.kind == "street_monthly":
+        return i18n.gettext("{place} monthly review meeting").format(place=place)
+    return i18n.gettext("{place} meeting").format(place=place)
+
+
+def ics(
+    occurrence: MeetingOccurrence, series: MeetingSeries, street: Street, summary: str
+) -> bytes:
+    """The occurrence as an iCalendar file, for the members' own calendars."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//LaneKeeper//巷管家//ZH")
+    calendar.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"occurrence-{occurrence.id}@{street.code}.lanekeeper")
+    tz = ZoneInfo(street.timezone)
+    event.add("dtstart", occurrence.starts_at.astimezone(tz))
+    event.add(
+        "dtend", (occurrence.starts_at + timedelta(minutes=series.duration_min)).astimezone(tz)
+    )
+    event.add("dtstamp", occurrence.original_start)
+    event.add("summary", summary)
+    if occurrence.place or series.place:
+        event.add("location", occurrence.place or series.place)
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+async def agenda_text(
+    session: AsyncSession, services: Services, series: MeetingSeries, i18n: I18n, now: datetime
+) -> str:
+    street = await session.get(Street, series.street_id)
+    community = await session.get(Community, series.community_id) if series.community_id else None
+    assert street is not None
+    agenda = await build_agenda(session, street, community, series.kind, now, series)
+    owners = await owner_labels(session, agenda.action_items)
+    return render_agenda(agenda, i18n, services.classifier.categories, owners)
+
+
+async def remind(messenger: Messenger, due: schedule.DueReminder, now: datetime) -> None:
+    session, services = messenger.session, messenger.services
+    occurrence, series = due.occurrence, due.series
+    street = await session.get(Street, series.street_id)
+    community = await session.get(Community, series.community_id) if series.community_id else None
+    assert street is not None
+    for member in await schedule.participants(session, series):
+        assert member.telegram_id is not None
+        i18n = await services.i18n_for(session, member.telegram_id, street.timezone)
+        _ = i18n.gettext
+        name = title(i18n, series, street, community)
+        text = _("Reminder: {meeting}, {when}, at {place}.").format(
+            meeting=name,
+            when=i18n.format_when(occurrence.starts_at),
+            place=occurrence.place or series.place or "—",
+        )
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        _("✅ I will come"), callback_data=pack("mt", "a", occurrence.id, "y")
+                    ),
+                    InlineKeyboardButton(
+                        _("❌ I cannot"), callback_data=pack("mt", "a", occurrence.id, "n")
+                    ),
+                ]
+            ]
+        )
+        if not await messenger.send(member.telegram_id, text, keyboard):
+            continue
+        if due.offset_min == max(series.reminder_minutes):
+            try:
+                await messenger.bot.send_document(
+                    member.telegram_id,
+                    document=ics(occurrence, series, street, name),
+                    filename="meeting.ics",
+                )
+            except TelegramError as err:
+                log.warning("could not send the calendar file: %s", err)
+            await messenger.send(
+                member.telegram_id, await agenda_text(session, services, series, i18n, now)
+            )
+
+
+async def run_once(application: Application) -> list[schedule.DueReminder]:  # type: ignore[type-arg]
+    """One pass: plan, send the reminders that are due, remind owners of action items."""
+    services: Services = application.services  # type: ignore[attr-defined]
+    now = services.clock.now()
+    async with services.db.session() as session:
+        await schedule.plan(session, now)
+        due = await schedule.due_reminders(session, now)
+        await session.commit()
+        messenger = Messenger(application.bot, session, services)
+        for reminder in due:
+            await remind(messenger, reminder, now)
+        tz = ZoneInfo(services.config.app.timezone)
+        for item in await due_items(session, now.astimezone(tz).date(), now):
+            for telegram_id in await owners_to_tell(session, item):
+                i18n = await services.i18n_for(session, telegram_id)
+                await messenger.send(
+                    telegram_id,
+                    i18n.gettext(
+                        "Action item due: {text} (decided at a meeting; /meetings shows it)."
+                    ).format(text=item.text),
+                )
+    return due
+
+
+async def job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    try:
+        await run_once(context.application)
+        await reschedule(context.application)
+    except Exception:  # the next pass tries again: the database says what is left
+        log.exception("the meetings pass failed")
+
+
+async def reschedule(application: Application) -> None:  # type: ignore[type-arg]
+    """One job per coming reminder time, rebuilt from the database."""
+    queue = application.job_queue
+    if queue is None:
+        return
+    services: Services = application.services  # type: ignore[attr-defined]
+    for existing in queue.get_jobs_by_name("meeting-reminder"):
+        existing.schedule_removal()
+    async with services.db.session() as session:
+        times = await schedule.next_reminder_times(session, services.clock.now())
+    for when in times:
+        queue.run_once(job, when=when, name="meeting-reminder")
+
+
+def schedule_jobs(application: Application) -> None:  # type: ignore[type-arg]
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(job, interval=PLAN_EVERY_S, first=0, name="meetings")
