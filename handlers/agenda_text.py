@@ -85,12 +85,8 @@ def render_agenda(
             alley=spot.alley, n=spot.reports
         )
         if spot.repeats:
-            text += (
-                " ("
-                + _("repeated: {list}").format(
-                    list=", ".join(f"{cat(code)} ×{n}" for code, n in spot.repeats)
-                )
-                + ")"
+            text = _("{spot} (repeated: {list})").format(
+                spot=text, list=", ".join(f"{cat(code)} ×{n}" for code, n in spot.repeats)
             )
         lines.append("   " + text)
 

@@ -105,7 +105,15 @@ async def test_group_chatter_is_ignored_but_addressed_commands_answered(bot: Bot
 async def test_command_menu_is_published_per_language(bot: BotHarness) -> None:
     zh = bot.api.commands["zh"]
     en = bot.api.commands["en"]
-    assert [c["command"] for c in zh] == ["start", "help", "my", "case", "me", "meetings", "language"]
+    assert [c["command"] for c in zh] == [
+        "start",
+        "help",
+        "my",
+        "case",
+        "me",
+        "meetings",
+        "language",
+    ]
     assert zh[-1]["description"] == "选择语言"
     assert en[-1]["description"] == "Choose your language"
     assert bot.api.commands[""] == zh  # default_locale is zh_CN
