@@ -153,7 +153,7 @@ async def test_a_reminder_missed_while_down_is_sent_late_but_not_after_the_start
 
 async def test_attendance_buttons_and_the_calendar_file(bot: BotHarness, db_url: str) -> None:
     await run_once(bot.app)
-    reminder = [r for r in bot.api.sent("sendMessage", LIU) if r.text.startswith("会议提醒")][0]
+    reminder = next(r for r in bot.api.sent("sendMessage", LIU) if r.text.startswith("会议提醒"))
     assert [b["text"] for b in reminder.buttons()] == ["✅ 参加", "❌ 不能参加"]
     ics = next(iter(bot.api.last("sendDocument", LIU).files.values())).decode()
     assert "BEGIN:VEVENT" in ics and "SUMMARY:复兴社区周会" in ics
@@ -239,7 +239,7 @@ async def test_a_resident_cannot_manage_meetings(bot: BotHarness) -> None:
         assert answer.params["show_alert"] is True
     liu = FakeUser(LIU, "刘洋")  # a member sees meetings and agendas, manages nothing
     [mine] = await bot.replies(bot.api.send_command(liu, "/meetings"))
-    assert [b["text"] for b in mine.buttons()][0].startswith("议程")
+    assert next(b["text"] for b in mine.buttons()).startswith("议程")
     assert "改期" not in [b["text"] for b in mine.buttons()]
 
 
