@@ -20,6 +20,7 @@ from models.cases import PendingInput
 from models.meetings import (
     ActionItem,
     MeetingAttendance,
+    MeetingKind,
     MeetingNotice,
     MeetingOccurrence,
     MeetingSeries,
@@ -32,7 +33,7 @@ from models.permissions import Actor
 from scheduler.meetings import agenda_text, reschedule, title
 
 PATTERN = r"^mt:"
-KINDS = ("move_meeting", "minutes")
+KINDS = ("move_meeting", "minutes", "series_rule", "series_place", "series_new")
 SHOWN = 6
 DUE_DAYS = (3, 7, 14, 30)
 _WHEN = re.compile(
@@ -135,6 +136,14 @@ async def meetings_command(update: Update, context: LaneKeeperContext) -> None:
             rows.append(row)
         if len(lines) == 1:
             lines.append(_("none planned"))
+        if await _manages_street(context, actor, street):
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        _("⚙ Meeting series"), callback_data=pack("mt", "S", street.id)
+                    )
+                ]
+            )
         await message.reply_text(
             "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows) if rows else None
         )
@@ -153,6 +162,9 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
     now = context.services.clock.now()
     if verb in ("o", "d"):  # owner and due date of an action item
         await _item_step(update, context, actor, ident, verb, arg)
+        return
+    if verb in ("S", "w", "k", "r", "p"):  # the series themselves
+        await _series_step(update, context, actor, ident, verb, arg)
         return
     occurrence = await context.session.get(MeetingOccurrence, ident) if ident else None
     series = await context.session.get(MeetingSeries, occurrence.series_id) if occurrence else None
@@ -254,6 +266,238 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
         )
     else:
         await query.answer(stale, show_alert=True)
+
+
+async def _manages_street(context: LaneKeeperContext, actor: Actor, street: Street) -> bool:
+    street_map = await load_street_map(context.session, street)
+    return actor.is_admin or bool(actor.coordinated_communities(street_map))
+
+
+async def _series_step(
+    update: Update,
+    context: LaneKeeperContext,
+    actor: Actor,
+    ident: int | None,
+    verb: str,
+    arg: str | None,
+) -> None:
+    """List the series; change one's rule or place; start a new one (street or community)."""
+    query = update.callback_query
+    assert query is not None
+    _ = context.i18n.gettext
+    stale = _("This button is no longer valid.")
+    now = context.services.clock.now()
+    if verb in ("r", "p"):
+        series = await context.session.get(MeetingSeries, ident) if ident else None
+        if series is None:
+            await query.answer(stale, show_alert=True)
+            return
+        if not await _manages(context, actor, series):
+            await query.answer(not_allowed(context), show_alert=True)
+            return
+        kind = "series_rule" if verb == "r" else "series_place"
+        await questions.ask(context.session, actor.telegram_id, kind, None, now, series=series.id)
+        await query.answer()
+        await context.bot.send_message(
+            query.from_user.id,
+            _("Type the new rule (RFC 5545), e.g. FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=30")
+            if verb == "r"
+            else _("Type the new place."),
+        )
+        return
+    street = await context.session.get(Street, ident) if ident else None
+    if street is None:
+        await query.answer(stale, show_alert=True)
+        return
+    if not await _manages_street(context, actor, street):
+        await query.answer(not_allowed(context), show_alert=True)
+        return
+    street_map = await load_street_map(context.session, street)
+    scope = actor.coordinated_communities(street_map) or set()
+    street_wide = actor.is_admin or actor.is_street_coordinator(street_map)
+    if verb == "S":
+        i18n = context.services.i18n(context.i18n.locale, street.timezone)
+        rows = []
+        lines = [_("Meeting series of {street}:").format(street=street_name(i18n, street))]
+        for series in await context.session.exec(
+            select(MeetingSeries)
+            .where(MeetingSeries.street_id == street.id, col(MeetingSeries.active).is_(True))
+            .order_by(col(MeetingSeries.id))
+        ):
+            if not await _manages(context, actor, series):
+                continue
+            community = (
+                await context.session.get(Community, series.community_id)
+                if series.community_id
+                else None
+            )
+            name = title(i18n, series, street, community)
+            lines.append(f"• {name}: {series.rrule} · {series.place or '—'}")
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        _("{name}: rule").format(name=name),
+                        callback_data=pack("mt", "r", series.id),
+                    ),
+                    InlineKeyboardButton(
+                        _("{name}: place").format(name=name),
+                        callback_data=pack("mt", "p", series.id),
+                    ),
+                ]
+            )
+        rows.append(
+            [InlineKeyboardButton(_("New series"), callback_data=pack("mt", "w", street.id))]
+        )
+        await query.answer()
+        await context.bot.send_message(
+            query.from_user.id, "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows)
+        )
+        return
+    if verb == "w":
+        rows = []
+        if street_wide:
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        _("Street monthly review meeting"),
+                        callback_data=pack("mt", "k", street.id, 0),
+                    )
+                ]
+            )
+        for community_id, community in street_map.communities.items():
+            if community_id in scope:
+                rows.append(
+                    [
+                        InlineKeyboardButton(
+                            _("{place} weekly meeting").format(place=community.name),
+                            callback_data=pack("mt", "k", street.id, community_id),
+                        )
+                    ]
+                )
+        await query.answer()
+        await _edit_or_send(update, context, _("Which meeting?"), InlineKeyboardMarkup(rows))
+        return
+    chosen = as_int(arg or "")
+    if chosen is None or (chosen == 0 and not street_wide) or (chosen != 0 and chosen not in scope):
+        await query.answer(not_allowed(context), show_alert=True)
+        return
+    await questions.ask(
+        context.session,
+        actor.telegram_id,
+        "series_new",
+        None,
+        now,
+        street=street.id,
+        community=chosen,
+    )
+    await query.answer()
+    await _edit_or_send(
+        update,
+        context,
+        _(
+            "Type the rule (RFC 5545) and, after a '|', the place, e.g. "
+            "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=30 | 社区二楼会议室"
+        ),
+    )
+
+
+async def _edit_or_send(
+    update: Update,
+    context: LaneKeeperContext,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    if isinstance(query.message, Message):
+        await query.edit_message_text(text, reply_markup=keyboard)
+    else:
+        await context.bot.send_message(query.from_user.id, text, reply_markup=keyboard)
+
+
+async def _series_answer(
+    update: Update, context: LaneKeeperContext, actor: Actor, pending: PendingInput, text: str
+) -> None:
+    message = update.effective_message
+    assert message is not None
+    _ = context.i18n.gettext
+    now = context.services.clock.now()
+    if pending.kind == "series_new":
+        street = await context.session.get(Street, as_int(str(pending.data.get("street"))) or 0)
+        community_id = as_int(str(pending.data.get("community"))) or None
+        if street is None or not await _manages_street(context, actor, street):
+            await message.reply_text(not_allowed(context))
+            return
+        rule, _sep, place = text.partition("|")
+        problem = schedule.validate_rule(rule.strip())
+        if problem is not None:
+            await questions.ask(
+                context.session, actor.telegram_id, pending.kind, None, now, **pending.data
+            )
+            await message.reply_text(
+                _("That rule does not work: {problem}").format(problem=problem)
+            )
+            return
+        kind = MeetingKind.COMMUNITY_WEEKLY if community_id else MeetingKind.STREET_MONTHLY
+        base = f"{kind}-{community_id}" if community_id else kind
+        taken = {
+            s.code
+            for s in await context.session.exec(
+                select(MeetingSeries).where(MeetingSeries.street_id == street.id)
+            )
+        }
+        code = next(c for c in (base, *(f"{base}-{n}" for n in range(2, 100))) if c not in taken)
+        series = MeetingSeries(
+            street_id=street.id or 0,
+            community_id=community_id,
+            code=code,
+            kind=kind,
+            rrule=rule.strip(),
+            place=place.strip() or None,
+        )
+        context.session.add(series)
+        await context.session.commit()
+    else:
+        found = await context.session.get(
+            MeetingSeries, as_int(str(pending.data.get("series"))) or 0
+        )
+        if found is None or not await _manages(context, actor, found):
+            await message.reply_text(not_allowed(context))
+            return
+        series = found
+        if pending.kind == "series_place":
+            series.place = text or None
+            context.session.add(series)
+            await context.session.commit()
+        else:
+            problem = schedule.validate_rule(text)
+            if problem is not None:
+                await questions.ask(
+                    context.session, actor.telegram_id, pending.kind, None, now, **pending.data
+                )
+                await message.reply_text(
+                    _("That rule does not work: {problem}").format(problem=problem)
+                )
+                return
+            series.rrule = text
+            context.session.add(series)
+            await context.session.commit()
+            await schedule.replan_series(context.session, series, now)
+    await schedule.plan(context.session, now)
+    await reschedule(context.application)
+    street = await context.session.get(Street, series.street_id)
+    assert street is not None and street.id is not None
+    i18n = context.services.i18n(context.i18n.locale, street.timezone)
+    coming = [
+        o
+        for o, s in await schedule.upcoming(context.session, street.id, now, 20)
+        if s.id == series.id
+    ][:3]
+    await message.reply_text(
+        _("Saved. Next: {list}").format(
+            list=", ".join(i18n.format_when(o.starts_at) for o in coming) or "—"
+        )
+    )
 
 
 async def _tell_participants(
@@ -363,6 +607,9 @@ async def answer_pending(update: Update, context: LaneKeeperContext, pending: Pe
     assert message is not None and actor is not None
     _ = context.i18n.gettext
     text = (message.text or "").strip()
+    if pending.kind.startswith("series_"):
+        await _series_answer(update, context, actor, pending, text)
+        return
     occurrence = await context.session.get(
         MeetingOccurrence, as_int(str(pending.data.get("occurrence", ""))) or 0
     )

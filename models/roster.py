@@ -198,6 +198,7 @@ class _Importer:
                     "duration_min": m.duration_min,
                     "place": m.place,
                     "reminder_minutes": list(m.reminders_min),
+                    "participants": {"members": list(m.participants)} if m.participants else {},
                 },
             )
         self.keep_unlisted("meeting", series, {m.key for m in r.meetings})
@@ -429,6 +430,7 @@ async def export_roster(session: AsyncSession, street_code: str) -> dict[str, An
                     "duration_min": s.duration_min,
                     "place": s.place,
                     "reminders_min": s.reminder_minutes,
+                    "participants": list(s.participants.get("members", [])),
                 }
             )
         )

@@ -104,6 +104,7 @@ class MeetingEntry(_Entry):
     duration_min: Annotated[int, Field(gt=0, le=24 * 60)] = 60
     place: str | None = None
     reminders_min: list[Annotated[int, Field(gt=0)]] = Field(default_factory=lambda: [1440, 60])
+    participants: list[Name] = Field(default_factory=list)  # names; none: by the kind
 
     @property
     def key(self) -> str:
@@ -255,4 +256,8 @@ def _check_references(r: Roster) -> str | None:
             rrulestr(meeting.rrule, dtstart=datetime(2026, 1, 1))
         except (ValueError, TypeError) as exc:
             return f"{where}: rrule: not an RFC 5545 rule ({exc})"
+        names = {m.name for m in r.members}
+        for name in meeting.participants:
+            if name not in names:
+                return f"{where}: participant {name!r} is not among the members"
     return None

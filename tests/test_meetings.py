@@ -531,3 +531,42 @@ def test_cli_meetings_list_and_agenda(db_url: str, tmp_path, capsys) -> None:  #
         == 1
     )
     assert "needs --community" in capsys.readouterr().err
+
+
+async def test_series_changed_and_created_in_the_bot(bot: BotHarness, db_url: str) -> None:
+    chen = FakeUser(CHEN, "陈建国")
+    [listing] = await bot.replies(bot.api.send_command(chen, "/meetings"))
+    [series] = await bot.replies(bot.api.press_button(chen, listing, "例会设置"))
+    assert series.text.splitlines()[1] == (
+        "• 复兴社区周会: FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=30 · 复兴社区二楼会议室"
+    )
+    await bot.replies(bot.api.press_button(chen, series, "复兴社区周会：时间规则"))
+    [bad] = await bot.replies(bot.api.send_text(chen, "EVERY MONDAY"))
+    assert bad.text.startswith("这个规则不可用")
+    [saved] = await bot.replies(
+        bot.api.send_text(chen, "FREQ=WEEKLY;BYDAY=WE;BYHOUR=10;BYMINUTE=0")
+    )
+    assert saved.text == "已保存。接下来：12月2日 10:00, 12月9日 10:00, 12月16日 10:00"
+    await bot.replies(bot.api.press_button(chen, series, "复兴社区周会：地点"))
+    await bot.replies(bot.api.send_text(chen, "复兴社区一楼"))
+    [new] = await bot.replies(bot.api.press_button(chen, series, "新建例会"))
+    await bot.replies(bot.api.press_button(chen, new, "水澄桥社区周会"))
+    [created] = await bot.replies(
+        bot.api.send_text(chen, "FREQ=WEEKLY;BYDAY=TH;BYHOUR=15;BYMINUTE=0 | 水澄桥社区会议室")
+    )
+    assert created.text == "已保存。接下来：12月3日 15:00, 12月10日 15:00, 12月17日 15:00"
+    [listing] = await bot.replies(bot.api.send_command(chen, "/meetings"))
+    assert "• 12月2日 10:00 复兴社区周会 · 复兴社区一楼" in listing.text
+    assert "• 12月3日 15:00 水澄桥社区周会 · 水澄桥社区会议室" in listing.text
+    # A community coordinator manages only her community's series.
+    zhou = FakeUser(ZHOU, "周丽")
+    [mine] = await bot.replies(bot.api.send_command(zhou, "/meetings"))
+    [hers] = await bot.replies(bot.api.press_button(zhou, mine, "例会设置"))
+    assert [b["text"] for b in hers.buttons()] == [
+        "复兴社区周会：时间规则",
+        "复兴社区周会：地点",
+        "新建例会",
+    ]
+    monthly = next(b for b in series.buttons() if b["text"].startswith("南星街道月度讲评会"))
+    [refused] = await bot.exchange(bot.api.press(zhou, hers, monthly["callback_data"]))
+    assert refused.params["show_alert"] is True
