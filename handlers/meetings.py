@@ -30,7 +30,7 @@ from models.members import load_street_map
 from models.minutes import add_item, owners_to_tell
 from models.org import Community, Party, Street
 from models.permissions import Actor
-from scheduler.meetings import agenda_text, reschedule, title
+from scheduler.meetings import agenda_text, reschedule, send_chart, title
 
 PATTERN = r"^mt:"
 KINDS = ("move_meeting", "minutes", "series_rule", "series_place", "series_new")
@@ -87,6 +87,23 @@ async def _streets(context: LaneKeeperContext, actor: Actor) -> list[Street]:
     ]
 
 
+async def _shown(
+    context: LaneKeeperContext, street_id: int, now: datetime
+) -> list[tuple[MeetingOccurrence, MeetingSeries]]:
+    """The next meeting of every series, then the soonest others, in time order."""
+    coming = await schedule.upcoming(context.session, street_id, now, 40)
+    first: dict[int | None, tuple[MeetingOccurrence, MeetingSeries]] = {}
+    for occurrence, series in coming:
+        first.setdefault(series.id, (occurrence, series))
+    chosen = list(first.values())
+    for pair in coming:
+        if len(chosen) >= SHOWN:
+            break
+        if pair not in chosen:
+            chosen.append(pair)
+    return sorted(chosen, key=lambda pair: pair[0].starts_at)
+
+
 async def meetings_command(update: Update, context: LaneKeeperContext) -> None:
     message = update.effective_message
     actor = await current_actor(update, context)
@@ -104,7 +121,7 @@ async def meetings_command(update: Update, context: LaneKeeperContext) -> None:
         i18n = context.services.i18n(context.i18n.locale, street.timezone)
         lines = [_("Coming meetings of {street}:").format(street=street_name(i18n, street))]
         rows = []
-        for occurrence, series in await schedule.upcoming(context.session, street.id, now, SHOWN):
+        for occurrence, series in await _shown(context, street.id or 0, now):
             community = (
                 await context.session.get(Community, series.community_id)
                 if series.community_id
@@ -186,6 +203,9 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
             query.from_user.id,
             await agenda_text(context.session, context.services, series, i18n, now),
         )
+        if series.kind == "street_monthly":
+            messenger = Messenger(context.bot, context.session, context.services)
+            await send_chart(messenger, query.from_user.id, series, i18n, now)
         return
     if verb == "a" and arg in ("y", "n"):
         invited = {m.telegram_id for m in await schedule.participants(context.session, series)}

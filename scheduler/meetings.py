@@ -20,6 +20,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.i18n import I18n
 from bot.services import Services
+from handlers.agenda_chart import chart_png
 from handlers.agenda_text import render_agenda
 from handlers.callbacks import pack
 from handlers.notices import Messenger
@@ -73,6 +74,21 @@ async def agenda_text(
     agenda = await build_agenda(session, street, community, series.kind, now, series)
     owners = await owner_labels(session, agenda.action_items)
     return render_agenda(agenda, i18n, services.classifier.categories, owners)
+
+
+async def send_chart(
+    messenger: Messenger, chat_id: int, series: MeetingSeries, i18n: I18n, now: datetime
+) -> None:
+    street = await messenger.session.get(Street, series.street_id)
+    assert street is not None
+    agenda = await build_agenda(messenger.session, street, None, series.kind, now, series)
+    png = chart_png(agenda, i18n, messenger.services.classifier.categories)
+    try:
+        await messenger.bot.send_photo(
+            chat_id, photo=png, caption=i18n.gettext("The month in figures")
+        )
+    except TelegramError as err:
+        log.warning("could not send the chart: %s", err)
 
 
 async def remind(messenger: Messenger, due: schedule.DueReminder, now: datetime) -> None:

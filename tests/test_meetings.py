@@ -570,3 +570,19 @@ async def test_series_changed_and_created_in_the_bot(bot: BotHarness, db_url: st
     monthly = next(b for b in series.buttons() if b["text"].startswith("南星街道月度讲评会"))
     [refused] = await bot.exchange(bot.api.press(zhou, hers, monthly["callback_data"]))
     assert refused.params["show_alert"] is True
+
+
+async def test_the_monthly_agenda_comes_with_a_chart(bot: BotHarness, db_url: str) -> None:
+    await seed(db_url)
+    chen = FakeUser(CHEN, "陈建国")
+    [listing] = await bot.replies(bot.api.send_command(chen, "/meetings"))
+    monthly = next(
+        b for b in listing.buttons() if b["text"].startswith("议程") and "12月25日" in b["text"]
+    )
+    exchange = await bot.exchange(bot.api.press(chen, listing, monthly["callback_data"]))
+    [agenda] = [r for r in exchange if r.method == "sendMessage"]
+    assert agenda.text.startswith("南星街道月度讲评会议程")
+    [chart] = [r for r in exchange if r.method == "sendPhoto"]
+    png = next(iter(chart.files.values()))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+    assert chart.params["caption"] == "本月数据一览"
