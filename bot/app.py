@@ -62,11 +62,13 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     )
     await publish_commands(application.bot, config.app.default_locale)
     if application.run_timers:
+        from scheduler import quarterly
         from scheduler.deadlines import schedule
         from scheduler.meetings import schedule_jobs
 
         schedule(application)
         schedule_jobs(application)
+        quarterly.schedule(application)
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]

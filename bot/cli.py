@@ -104,6 +104,16 @@ def _parser() -> argparse.ArgumentParser:
     meetings_list.add_argument("--count", type=int, default=10)
     meetings_list.add_argument("--lang", choices=["zh_CN", "en"])
 
+    report = commands.add_parser("report", help="the quantified assessment")
+    report_commands = report.add_subparsers(dest="report_command", metavar="ACTION", required=True)
+    kpi = with_config(report_commands.add_parser("kpi", help="indicators and scores of a period"))
+    kpi.add_argument("--street", required=True, metavar="CODE")
+    kpi.add_argument("--from", dest="start", required=True, metavar="DATE")
+    kpi.add_argument("--to", dest="end", required=True, metavar="DATE", help="inclusive")
+    kpi.add_argument("--format", choices=["json", "csv", "xlsx"], default="json")
+    kpi.add_argument("--by", choices=["party", "community"], default="party")
+    kpi.add_argument("--output", "-o", metavar="FILE")
+
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     with_config(db_commands.add_parser("upgrade", help="apply pending migrations"))
@@ -182,6 +192,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return roster_commands.export_command(config, args.street, args.output)
         if args.command == "invite":
             return _invite(args, config)
+        if args.command == "report":
+            from bot.commands.report import kpi_command
+
+            return kpi_command(
+                config, args.street, args.start, args.end, args.format, args.by, args.output
+            )
         if args.command in ("agenda", "meetings"):
             from bot.commands import meetings as meeting_commands
 

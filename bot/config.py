@@ -131,6 +131,23 @@ class CalendarConfig(_Section):
     workdays: list[date] = Field(default_factory=list)
 
 
+class AssessmentConfig(_Section):
+    closure_weight: float = Field(default=0.3, ge=0)
+    on_time_weight: float = Field(default=0.3, ge=0)
+    rework_weight: float = Field(default=0.3, ge=0)
+    volume_bands: list[tuple[int, float]] = Field(
+        default_factory=lambda: [(0, 0.0), (1, 4.0), (10, 7.0), (50, 10.0)]
+    )
+    grade_a: float = 90.0
+    grade_b: float = 75.0
+    grade_c: float = 60.0
+    grade_d: float = 40.0
+    weight_by_length: bool = False
+    fund: float = Field(default=100000.0, ge=0)
+    reward_threshold: float = 60.0
+    deliver_quarterly: bool = True
+
+
 class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     database: DatabaseConfig = DatabaseConfig()
@@ -138,6 +155,7 @@ class Config(_Section):
     intake: IntakeConfig = IntakeConfig()
     dispatch: DispatchConfig = DispatchConfig()
     calendar: CalendarConfig = CalendarConfig()
+    assessment: AssessmentConfig = AssessmentConfig()
     _source: str = PrivateAttr("<defaults>")
 
     @property

@@ -30,6 +30,7 @@ from handlers import (
     meetings,
     members,
     report,
+    scorecard,
     start,
 )
 
@@ -49,7 +50,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("invite", invite.invite_command, filters=private))
     application.add_handler(
         CommandHandler(
-            ["me", "members", "invite", "my", "case", "triage", "meetings"],
+            ["me", "members", "invite", "my", "case", "triage", "meetings", "scorecard"],
             groups.private_only,
             filters=in_groups,
         )
@@ -58,6 +59,9 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("case", cases.show_case, filters=private))
     application.add_handler(CommandHandler("triage", dispatch.triage_command, filters=private))
     application.add_handler(CommandHandler("meetings", meetings.meetings_command, filters=private))
+    application.add_handler(
+        CommandHandler("scorecard", scorecard.scorecard_command, filters=private)
+    )
     application.add_handler(CommandHandler("linkgroup", groups.link_command))
     application.add_handler(CommandHandler("unlinkgroup", groups.unlink_command, filters=in_groups))
 

@@ -19,6 +19,7 @@ from models.cases import (
 from models.meetings import (
     ActionItem,
     ActionItemState,
+    Delivery,
     MeetingAttendance,
     MeetingKind,
     MeetingNotice,
@@ -58,6 +59,7 @@ __all__ = [
     "CaseState",
     "Category",
     "Community",
+    "Delivery",
     "InboxState",
     "InboxUpdate",
     "Invite",

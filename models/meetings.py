@@ -111,3 +111,16 @@ class MeetingAttendance(SQLModel, table=True):
     member_id: int | None = Field(default=None, foreign_key="member.id")
     attending: bool
     at: datetime = Field(sa_column=ts_column(nullable=False))
+
+
+class Delivery(SQLModel, table=True):
+    """A periodic report delivered (a quarter's scorecard): the row makes it happen once."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (sa.UniqueConstraint("street_id", "kind", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    street_id: int = Field(foreign_key="street.id")
+    kind: str = Field(sa_type=sa.String(24))
+    period: str = Field(sa_type=sa.String(16))
+    delivered_at: datetime = Field(sa_column=ts_column(nullable=False))

@@ -1,0 +1,84 @@
+"""python -m bot report kpi: the indicators and scores of a period, as data."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.commands.common import cli_i18n, prepare_database, with_session
+from bot.config import Config
+from handlers.scorecard import COLUMNS, Scorecard, build, xlsx
+from models.members import street_by_code
+
+
+class CommandError(Exception):
+    pass
+
+
+async def _card(
+    session: AsyncSession, config: Config, street_code: str, start: date, end: date
+) -> Scorecard:
+    street = await street_by_code(session, street_code)
+    if street is None:
+        raise CommandError(f"no street {street_code!r}")
+    return await build(session, config, street, start, end, f"{start}–{end}")
+
+
+def kpi_command(
+    config: Config, street: str, start: str, end: str, fmt: str, by: str, output: str | None
+) -> int:
+    try:
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        print("error: --from and --to are dates, YYYY-MM-DD", file=sys.stderr)
+        return 2
+    if first > last:
+        print("error: --from comes after --to", file=sys.stderr)
+        return 2
+    prepare_database(config)
+    try:
+        card = asyncio.run(with_session(config, lambda s: _card(s, config, street, first, last)))
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    rows = card.parties if by == "party" else card.communities
+    if fmt == "xlsx":
+        data = xlsx(card, cli_i18n(config))
+        if output in (None, "-"):
+            sys.stdout.buffer.write(data)
+        else:
+            Path(output).write_bytes(data)
+        return 0
+    if fmt == "json":
+        text = json.dumps(
+            {
+                "street": street,
+                "from": start,
+                "to": end,
+                "by": by,
+                "rows": [r.as_dict() for r in rows],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+        text += "\n"
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["key", *[key for key, _title in COLUMNS]])
+        for r in rows:
+            values = r.as_dict()
+            writer.writerow([r.key, *[values[key] for key, _title in COLUMNS]])
+        text = out.getvalue()
+    if output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+    return 0

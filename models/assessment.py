@@ -1,0 +1,334 @@
+"""Quantified assessment (量化考核): indicators from the case history, scores and grades.
+
+Every figure is computed from assignments and events alone, so any past period can be
+recomputed and gives the same result later. Definitions (docs/assessment.md):
+
+- a case is *due* for a unit in a period when the unit's lead assignment for it (not handed
+  back, not reassigned away) has its deadline in the period; a postponed case is due when
+  its new deadline falls;
+- of those, *handled* when its first "done" event came before the period's end, *on time*
+  when that was by the deadline, *reworked* when it was reopened, *closed* when verified or
+  closed by default, *postponed* when its deadline was moved, all before the period's end;
+- handling rate = handled / due, on-time rate = on time / due, rework rate = reworked /
+  handled, closure rate = closed / due, postponement rate = postponed / due; handling time
+  from assignment to the first "done"; satisfaction is the mean of the marks given.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.cases import Assignment, AssignmentRole, AssignmentState, Case, CaseAction, CaseEvent
+from models.members import AreaRef, StreetMap, load_street_map, member_areas
+from models.org import Alley, Member, Street
+
+EXCLUDED = (AssignmentState.HANDED_BACK, AssignmentState.CANCELLED)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The scorecard's formula: band(volume) + closure·c + on_time·o + (100 − rework)·r."""
+
+    closure: float = 0.3
+    on_time: float = 0.3
+    rework: float = 0.3
+    volume_bands: tuple[tuple[int, float], ...] = ((0, 0.0), (1, 4.0), (10, 7.0), (50, 10.0))
+    grades: tuple[tuple[str, float], ...] = (("A", 90.0), ("B", 75.0), ("C", 60.0), ("D", 40.0))
+    weight_by_length: bool = False
+
+
+@dataclass
+class Indicators:
+    key: str  # party code, community code or member id
+    name: str
+    due: int = 0
+    handled: int = 0
+    on_time: int = 0
+    reworked: int = 0
+    closed: int = 0
+    postponed: int = 0
+    handling_hours: list[float] = field(default_factory=list)
+    marks: list[int] = field(default_factory=list)
+    length_m: float = 0.0
+    score: float | None = None
+    grade: str | None = None
+    band: float = 0.0
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return round(100.0 * part / whole, 1) if whole else None
+
+    @property
+    def handling_rate(self) -> float | None:
+        return self._rate(self.handled, self.due)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self._rate(self.on_time, self.due)
+
+    @property
+    def rework_rate(self) -> float | None:
+        return self._rate(self.reworked, self.handled)
+
+    @property
+    def closure_rate(self) -> float | None:
+        return self._rate(self.closed, self.due)
+
+    @property
+    def postponement_rate(self) -> float | None:
+        return self._rate(self.postponed, self.due)
+
+    @property
+    def mean_hours(self) -> float | None:
+        return round(statistics.fmean(self.handling_hours), 2) if self.handling_hours else None
+
+    @property
+    def median_hours(self) -> float | None:
+        return round(statistics.median(self.handling_hours), 2) if self.handling_hours else None
+
+    @property
+    def satisfaction(self) -> float | None:
+        return round(statistics.fmean(self.marks), 2) if self.marks else None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "due": self.due,
+            "handled": self.handled,
+            "on_time": self.on_time,
+            "reworked": self.reworked,
+            "closed": self.closed,
+            "postponed": self.postponed,
+            "handling_rate": self.handling_rate,
+            "on_time_rate": self.on_time_rate,
+            "rework_rate": self.rework_rate,
+            "closure_rate": self.closure_rate,
+            "postponement_rate": self.postponement_rate,
+            "mean_handling_hours": self.mean_hours,
+            "median_handling_hours": self.median_hours,
+            "satisfaction": self.satisfaction,
+            "band": self.band,
+            "score": self.score,
+            "grade": self.grade,
+        }
+
+
+def period_bounds(start: date, end: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end] as dates in the street's zone -> [from, to) as instants."""
+    return (
+        datetime.combine(start, time.min, tz),
+        datetime.combine(end + timedelta(days=1), time.min, tz),
+    )
+
+
+def quarter_of(day: date) -> tuple[date, date, str]:
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    start = date(day.year, first_month, 1)
+    end_month = first_month + 2
+    following = date(day.year + (end_month == 12), end_month % 12 + 1, 1)
+    return start, following - timedelta(days=1), f"{day.year}Q{(first_month - 1) // 3 + 1}"
+
+
+def previous_quarter(day: date) -> tuple[date, date, str]:
+    start, _end, _key = quarter_of(day)
+    return quarter_of(start - timedelta(days=1))
+
+
+async def indicators(
+    session: AsyncSession, street: Street, start: datetime, end: datetime, by: str = "party"
+) -> list[Indicators]:
+    """Indicators per party (by="party"), community ("community") or member ("member")."""
+    assert street.id is not None
+    cases = {
+        c.id: c
+        for c in await session.exec(
+            select(Case).where(Case.street_id == street.id, Case.state != "void")
+        )
+    }
+    leads = [
+        a
+        for a in await session.exec(
+            select(Assignment)
+            .where(
+                col(Assignment.case_id).in_(list(cases)),
+                Assignment.role == AssignmentRole.LEAD,
+                col(Assignment.state).not_in([s.value for s in EXCLUDED]),
+                col(Assignment.due_at) >= start,
+                col(Assignment.due_at) < end,
+            )
+            .order_by(col(Assignment.id))
+        )
+    ]
+    events: dict[int, list[CaseEvent]] = defaultdict(list)
+    for event in await session.exec(
+        select(CaseEvent)
+        .where(col(CaseEvent.case_id).in_([a.case_id for a in leads]), CaseEvent.at < end)
+        .order_by(col(CaseEvent.at), col(CaseEvent.id))
+    ):
+        events[event.case_id].append(event)
+
+    groups = await _groups(session, street, by)
+    for lead in leads:
+        case = cases[lead.case_id]
+        key = _key_of(lead, case, by)
+        if key not in groups:
+            continue
+        figures = groups[key]
+        figures.due += 1
+        history = events[lead.case_id]
+        finish = next(
+            (e for e in history if e.action == CaseAction.FINISH and e.at >= lead.assigned_at), None
+        )
+        if finish is not None:
+            figures.handled += 1
+            figures.handling_hours.append((finish.at - lead.assigned_at).total_seconds() / 3600)
+            if lead.due_at is not None and finish.at <= lead.due_at:
+                figures.on_time += 1
+        actions = {e.action for e in history}
+        figures.reworked += CaseAction.REOPEN in actions
+        figures.closed += bool(actions & {CaseAction.CONFIRM, CaseAction.CLOSE_BY_DEFAULT})
+        figures.postponed += CaseAction.POSTPONE in actions
+        if case.satisfaction is not None:
+            figures.marks.append(case.satisfaction)
+    return list(groups.values())
+
+
+def _key_of(lead: Assignment, case: Case, by: str) -> str:
+    if by == "party":
+        return str(lead.party_id)
+    if by == "community":
+        return str(case.community_id)
+    return str(lead.member_id)
+
+
+async def _groups(session: AsyncSession, street: Street, by: str) -> dict[str, Indicators]:
+    street_map = await load_street_map(session, street)
+    if by == "party":
+        groups = {str(i): Indicators(p.code, p.name) for i, p in sorted(street_map.parties.items())}
+        lengths = await party_lengths(session, street)
+        for pid, figures in zip(sorted(street_map.parties), groups.values(), strict=True):
+            figures.length_m = lengths.get(pid, 0.0)
+        return groups
+    if by == "community":
+        return {
+            str(i): Indicators(c.code, c.name) for i, c in sorted(street_map.communities.items())
+        }
+    members = await session.exec(
+        select(Member).where(Member.street_id == street.id).order_by(col(Member.id))
+    )
+    return {str(m.id): Indicators(str(m.id), m.name) for m in members}
+
+
+async def party_lengths(session: AsyncSession, street: Street) -> dict[int, float]:
+    """Metres of alley each party answers for (地域差异化): its members' areas, or the street."""
+    street_map = await load_street_map(session, street)
+    alleys = list(await session.exec(select(Alley).where(Alley.street_id == street.id)))
+    total = sum(a.length_m or 0 for a in alleys)
+    covered: dict[int, set[int]] = defaultdict(set)
+    for member in await session.exec(
+        select(Member).where(
+            Member.street_id == street.id,
+            col(Member.active).is_(True),
+            col(Member.party_id).is_not(None),
+        )
+    ):
+        assert member.id is not None and member.party_id is not None
+        areas = await member_areas(session, member.id)
+        if not areas:
+            covered[member.party_id] |= {a.id for a in alleys if a.id is not None}
+        for ref in areas:
+            covered[member.party_id] |= _alleys_in(ref, alleys, street_map)
+    by_id = {a.id: a.length_m or 0 for a in alleys}
+    return {pid: sum(by_id[i] for i in ids) for pid, ids in covered.items()} | {
+        pid: total for pid in street_map.parties if pid not in covered
+    }
+
+
+def _alleys_in(ref: AreaRef, alleys: Iterable[Alley], street_map: StreetMap) -> set[int]:
+    result = set()
+    for alley in alleys:
+        assert alley.id is not None
+        block = street_map.blocks[alley.block_id]
+        if (
+            (ref.kind == "alley" and ref.id == alley.id)
+            or (ref.kind == "block" and ref.id == alley.block_id)
+            or (ref.kind == "community" and ref.id == block.community_id)
+        ):
+            result.add(alley.id)
+    return result
+
+
+def band(volume: float, weights: Weights) -> float:
+    points = 0.0
+    for threshold, value in weights.volume_bands:
+        if volume >= threshold:
+            points = value
+    return points
+
+
+def score(figures: Sequence[Indicators], weights: Weights) -> None:
+    """Scores and grades, in place; a unit with nothing due gets neither."""
+    lengths = [f.length_m for f in figures if f.length_m]
+    mean_length = statistics.fmean(lengths) if lengths else 0.0
+    for f in figures:
+        if not f.due:
+            f.score = f.grade = None
+            f.band = 0.0
+            continue
+        volume = float(f.due)
+        if weights.weight_by_length and mean_length and f.length_m:
+            volume *= f.length_m / mean_length
+        f.band = band(volume, weights)
+        closure = f.closure_rate or 0.0
+        on_time = f.on_time_rate or 0.0
+        rework = f.rework_rate or 0.0
+        f.score = round(
+            f.band
+            + weights.closure * closure
+            + weights.on_time * on_time
+            + weights.rework * (100 - rework),
+            1,
+        )
+        f.grade = next((g for g, floor in weights.grades if f.score >= floor), "E")
+
+
+@dataclass(frozen=True)
+class Award:
+    key: str
+    name: str
+    mean_score: float
+    rank: int
+    amount: float
+
+
+def yearly_awards(
+    quarters: Sequence[Sequence[Indicators]], fund: float, threshold: float = 60.0
+) -> list[Award]:
+    """Rank by the mean of the quarters' scores; the fund is shared above the threshold,
+    in proportion to how far each unit's mean passes it (季评年奖)."""
+    scores: dict[str, list[float]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for quarter in quarters:
+        for f in quarter:
+            if f.score is not None:
+                scores[f.key].append(f.score)
+                names[f.key] = f.name
+    means = sorted(
+        ((k, round(statistics.fmean(v), 2)) for k, v in scores.items()),
+        key=lambda kv: (-kv[1], kv[0]),
+    )
+    above = {k: m - threshold for k, m in means if m > threshold}
+    total = sum(above.values())
+    return [
+        Award(k, names[k], m, rank, round(fund * above.get(k, 0) / total, 2) if total else 0.0)
+        for rank, (k, m) in enumerate(means, 1)
+    ]
