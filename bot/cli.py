@@ -114,6 +114,14 @@ def _parser() -> argparse.ArgumentParser:
     kpi.add_argument("--by", choices=["party", "community"], default="party")
     kpi.add_argument("--output", "-o", metavar="FILE")
 
+    awards = with_config(
+        report_commands.add_parser(
+            "awards", help="the year's ranking and the split of the reward fund (季评年奖)"
+        )
+    )
+    awards.add_argument("--street", required=True, metavar="CODE")
+    awards.add_argument("--year", required=True, type=int)
+
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     with_config(db_commands.add_parser("upgrade", help="apply pending migrations"))
@@ -193,8 +201,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "invite":
             return _invite(args, config)
         if args.command == "report":
-            from bot.commands.report import kpi_command
+            from bot.commands.report import awards_command, kpi_command
 
+            if args.report_command == "awards":
+                return awards_command(config, args.street, args.year)
             return kpi_command(
                 config, args.street, args.start, args.end, args.format, args.by, args.output
             )

@@ -380,3 +380,24 @@ def test_cli_report_kpi(db_url: str, roster: object, tmp_path: Path, capsys) -> 
         )
         == 2
     )
+
+
+def test_cli_report_awards(db_url: str, roster: object, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from bot.cli import main
+
+    asyncio.run(seed(db_url))
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[database]\nurl = "{db_url}"\n[assessment]\nfund = 80000\n', encoding="utf-8"
+    )
+    assert (
+        main(["report", "awards", "--street", "nanxing", "--year", "2026", "--config", str(config)])
+        == 0
+    )
+    assert capsys.readouterr().out.splitlines() == [
+        "1\tenforcement\t南星执法中队\t64\t40000.00",
+        "2\tsanitation\t南星环卫所\t64\t40000.00",
+        "3\tconstruction\t区建设局市政所\t34\t0.00",
+    ]

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.commands.common import cli_i18n, prepare_database, with_session
 from bot.config import Config
 from handlers.scorecard import COLUMNS, Scorecard, build, xlsx
+from models.assessment import yearly_awards
 from models.members import street_by_code
 
 
@@ -81,4 +82,31 @@ def kpi_command(
         sys.stdout.write(text)
     else:
         Path(output).write_text(text, encoding="utf-8")
+    return 0
+
+
+async def _awards(session: AsyncSession, config: Config, street_code: str, year: int) -> list[str]:
+    street = await street_by_code(session, street_code)
+    if street is None:
+        raise CommandError(f"no street {street_code!r}")
+    quarters = []
+    for q in range(4):
+        start = date(year, 3 * q + 1, 1)
+        end = date(year, 3 * q + 4, 1) - timedelta(days=1) if q < 3 else date(year, 12, 31)
+        card = await build(session, config, street, start, end, f"{year}Q{q + 1}")
+        quarters.append(card.parties)
+    awards = yearly_awards(quarters, config.assessment.fund, config.assessment.reward_threshold)
+    return [f"{a.rank}\t{a.key}\t{a.name}\t{a.mean_score:g}\t{a.amount:.2f}" for a in awards]
+
+
+def awards_command(config: Config, street: str, year: int) -> int:
+    prepare_database(config)
+    try:
+        lines = asyncio.run(with_session(config, lambda s: _awards(s, config, street, year)))
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(
+        "\n".join(lines) if lines else cli_i18n(config).gettext("Nobody had cases due this year.")
+    )
     return 0
