@@ -187,6 +187,24 @@ async def participants(session: AsyncSession, series: MeetingSeries) -> list[Mem
     return chosen
 
 
+async def _soon(
+    session: AsyncSession, now: datetime
+) -> list[tuple[MeetingOccurrence, MeetingSeries]]:
+    """Scheduled occurrences of active series in the coming week (reminders reach that far)."""
+    rows = await session.exec(
+        select(MeetingOccurrence, MeetingSeries)
+        .join(MeetingSeries, col(MeetingSeries.id) == MeetingOccurrence.series_id)
+        .where(
+            MeetingOccurrence.state == OccurrenceState.SCHEDULED,
+            MeetingOccurrence.starts_at > now,
+            MeetingOccurrence.starts_at <= now + timedelta(days=8),
+            col(MeetingSeries.active).is_(True),
+        )
+        .order_by(col(MeetingOccurrence.starts_at))
+    )
+    return list(rows)
+
+
 @dataclass
 class DueReminder:
     occurrence: MeetingOccurrence
@@ -201,18 +219,8 @@ async def due_reminders(session: AsyncSession, now: datetime) -> list[DueReminde
     not begun; after that it would be of no use.
     """
     due: list[DueReminder] = []
-    rows = await session.exec(
-        select(MeetingOccurrence, MeetingSeries)
-        .join(MeetingSeries, col(MeetingSeries.id) == MeetingOccurrence.series_id)
-        .where(
-            MeetingOccurrence.state == OccurrenceState.SCHEDULED,
-            MeetingOccurrence.starts_at > now,
-            MeetingOccurrence.starts_at <= now + timedelta(days=8),
-            col(MeetingSeries.active).is_(True),
-        )
-        .order_by(col(MeetingOccurrence.starts_at))
-    )
-    for occurrence, series in list(rows):
+    rows = await _soon(session, now)
+    for occurrence, series in rows:
         for offset in sorted(series.reminder_minutes, reverse=True):
             if occurrence.starts_at - timedelta(minutes=offset) > now:
                 continue
@@ -251,15 +259,7 @@ async def _record(
 async def next_reminder_times(session: AsyncSession, now: datetime) -> list[datetime]:
     """When reminders will next fall, for the scheduler's jobs."""
     times = []
-    rows = await session.exec(
-        select(MeetingOccurrence, MeetingSeries)
-        .join(MeetingSeries, col(MeetingSeries.id) == MeetingOccurrence.series_id)
-        .where(
-            MeetingOccurrence.state == OccurrenceState.SCHEDULED,
-            MeetingOccurrence.starts_at > now,
-            MeetingOccurrence.starts_at <= now + timedelta(days=8),
-        )
-    )
+    rows = await _soon(session, now)
     for occurrence, series in rows:
         for offset in series.reminder_minutes:
             when = occurrence.starts_at - timedelta(minutes=offset)
