@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,7 +15,9 @@ from telegram.request import BaseRequest
 
 from bot.config import Config
 from bot.context import LaneKeeperContext, UpdateScope, current_scope
+from bot.polling import InboxPoller
 from bot.services import Services
+from models import inbox
 from models.clock import Clock, SystemClock
 from models.db import Database
 
@@ -48,6 +52,9 @@ class LaneKeeperApplication(Application):  # type: ignore[type-arg]
                 await super().process_update(update)
             finally:
                 current_scope.reset(token)
+        if isinstance(update, Update):
+            async with services.db.session() as session:
+                await inbox.finish(session, update.update_id, services.clock.now())
         for listener in self.update_listeners:
             await listener(update)
 
@@ -104,6 +111,9 @@ def build_application(
         .defaults(Defaults(tzinfo=ZoneInfo(config.app.timezone)))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        # The inbox poller (bot/polling.py) replaces PTB's Updater, which confirms updates
+        # to Telegram before they are handled.
+        .updater(None)
     )
     if config.telegram.rate_limiter:
         # PTB types the limiter by its per-call argument; AIORateLimiter's is a dict.
@@ -120,25 +130,34 @@ def build_application(
 
 @asynccontextmanager
 async def running(
-    application: Application,  # type: ignore[type-arg]
+    application: LaneKeeperApplication,
     poll_timeout: float = 10.0,
 ) -> AsyncIterator[None]:
-    """Start polling inside an existing event loop (demo, tests); mirrors run_polling's order."""
+    """The bot running inside an existing event loop: post_init, the poller, a clean stop."""
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)
-    assert application.updater is not None
-    await application.updater.start_polling(
-        poll_interval=0, timeout=int(poll_timeout), allowed_updates=Update.ALL_TYPES
-    )
     await application.start()
+    poller = InboxPoller(application, timeout=int(poll_timeout))
+    await poller.start()
     try:
         yield
     finally:
-        await application.updater.stop()
+        await poller.stop()
         await application.stop()
         if application.post_stop is not None:
             await application.post_stop(application)
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+
+async def serve(application: LaneKeeperApplication) -> None:
+    """Run until SIGTERM or SIGINT, then stop cleanly: handled updates stay handled,
+    unfinished ones wait in the inbox for the next start."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with running(application):
+        await stop.wait()

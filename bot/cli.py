@@ -130,9 +130,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(config: Config) -> int:
-    from telegram import Update
+    import asyncio
 
-    from bot.app import build_application
+    from bot.app import build_application, serve
     from bot.logs import setup_logging
 
     if not config.token:
@@ -142,8 +142,9 @@ def _run(config: Config) -> int:
     setup_logging(config.app.log_level, config.token)
     prepare_database(config)
     application = build_application(config)
-    log.info("LaneKeeper %s starting (long polling)", __version__)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    log.info("LaneKeeper %s starting (long polling through the inbox)", __version__)
+    asyncio.run(serve(application))
+    log.info("LaneKeeper stopped")
     return 0
 
 

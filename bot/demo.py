@@ -25,7 +25,7 @@ from bot.config import load_config
 from bot.i18n import I18n
 from fakegram import FakeBotApi, FakeChat, FakeUser, Recorded, fake_request
 from handlers.labels import role_name
-from models import migrate
+from models import inbox, migrate
 from models.clock import ManualClock, SystemClock
 from models.db import Database
 from models.invites import invite_member
@@ -80,6 +80,17 @@ class Sandbox:
         self.api.open_chat(user)  # every persona has started the bot
         self.personas.append(persona)
         return persona
+
+    async def continue_update_ids(self) -> None:
+        """A new fake Telegram must number its updates past those the database has seen."""
+        database = Database(self.db_url)
+        try:
+            async with database.session() as session:
+                first = await inbox.next_offset(session)
+        finally:
+            await database.dispose()
+        if first is not None:
+            self.api.continue_from(first)
 
     async def load_roster(self) -> None:
         """Import the sample roster (idempotent) and speak as its members.
@@ -338,6 +349,7 @@ class Sandbox:
         _ = self.i18n.gettext
         migrate.upgrade(self.db_url)
         await self.load_roster()
+        await self.continue_update_ids()
         application = build_application(
             self.config,
             request=fake_request(self.api),

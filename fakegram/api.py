@@ -158,6 +158,7 @@ class FakeBotApi:
         bot_username: str = "LaneKeeperBot",
         bot_name: str = "巷管家 LaneKeeper",
         clock: Callable[[], float] = time.time,
+        first_update_id: int = 1,
     ) -> None:
         self.token = token
         self.bot = {
@@ -178,7 +179,9 @@ class FakeBotApi:
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self._pending: list[dict[str, Any]] = []
         self._confirmed_below = 0
-        self._update_ids = itertools.count(1)
+        # Telegram's update ids only grow; a bot restarted against a new fake must see
+        # ids past those it already stored.
+        self._update_ids = itertools.count(first_update_id)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._faults: list[_FaultRule] = []
         self._signal = asyncio.Event()
@@ -192,6 +195,10 @@ class FakeBotApi:
         self._pending.append({"update_id": update_id, **update})
         self._notify()
         return update_id
+
+    def continue_from(self, update_id: int) -> None:
+        """Number the next updates from here (past what a restarted bot has stored)."""
+        self._update_ids = itertools.count(update_id)
 
     def confirmed(self, update_id: int) -> bool:
         """Whether the bot has confirmed the update (asked for a later offset)."""

@@ -17,6 +17,7 @@ from handlers.notices import Messenger
 from models.cases import Case
 from models.dispatch import take_pending
 from models.intake import (
+    AlreadyReceived,
     Attached,
     Created,
     Duplicate,
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 PATTERN = r"^rp:"
 
 
-def report_from(message: Message, locale: str) -> Report | None:
+def report_from(message: Message, locale: str, update_id: int | None = None) -> Report | None:
     """The report in a message; None for what cannot be one (stickers, games, polls)."""
     if message.sticker or message.animation or message.dice or message.poll or message.game:
         return None
@@ -65,6 +66,7 @@ def report_from(message: Message, locale: str) -> Report | None:
     if message.venue is not None:
         text = f"{text}\n{message.venue.title} {message.venue.address}".strip()
     return Report(
+        update_id=update_id,
         telegram_id=message.chat.id,
         text=text,
         lat=location.latitude if location else None,
@@ -86,7 +88,7 @@ async def on_message(update: Update, context: LaneKeeperContext) -> None:
         else:
             await answer_pending(update, context, pending)
         return
-    report = report_from(message, context.i18n.locale)
+    report = report_from(message, context.i18n.locale, update.update_id)
     if report is None:
         await message.reply_text(guidance(context))
         return
@@ -142,6 +144,15 @@ async def respond(update: Update, context: LaneKeeperContext, outcome: Outcome) 
     elif isinstance(outcome, Created):
         await acknowledge(update, context, outcome)
         await notify_members(context, outcome)
+    elif isinstance(outcome, AlreadyReceived):
+        await send(
+            chat.id,
+            _("Received: case #{number}.").format(number=outcome.case.number)
+            + "\n"
+            + _("/case {number} shows how it goes; /my lists all your reports.").format(
+                number=outcome.case.number
+            ),
+        )
 
 
 def ask_place(context: LaneKeeperContext, outcome: NeedPlace) -> tuple[str, InlineKeyboardMarkup]:

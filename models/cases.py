@@ -93,6 +93,8 @@ class Case(SQLModel, table=True):
     duplicate_of_id: int | None = Field(default=None, foreign_key="report_case.id", index=True)
     report_count: int = 1
     media_group_id: str | None = Field(default=None, sa_type=sa.String(64), index=True)
+    # The Telegram update that opened the case: replaying it finds the case, not a new one.
+    source_update_id: int | None = Field(default=None, sa_type=sa.BigInteger, unique=True)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=ts_column(nullable=False, index=True)
     )
@@ -185,6 +187,7 @@ class ReportDraft(SQLModel, table=True):
     alley_id: int | None = Field(default=None, foreign_key="alley.id")
     category_code: str | None = Field(default=None, sa_type=sa.String(64))
     anonymous: bool = False
+    update_ids: list[int] = Field(default_factory=list, sa_column=json_column(nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
 

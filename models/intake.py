@@ -55,6 +55,7 @@ class Report:
     attachments: tuple[dict[str, Any], ...] = ()
     media_group_id: str | None = None
     locale: str | None = None
+    update_id: int | None = None  # the Telegram update: replaying it changes nothing
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,13 @@ class NeedCategory:
 
 
 @dataclass
+class AlreadyReceived:
+    """The same update came again (a replay after a crash): its case exists already."""
+
+    case: Case
+
+
+@dataclass
 class Attached:
     """More photos of an album already received: kept, nothing to say."""
 
@@ -113,7 +121,16 @@ class NotAReport:
     """Nothing to act on: empty, emoji only, a sticker."""
 
 
-Outcome = Created | Duplicate | NeedPlace | NeedCategory | Attached | RateLimited | NotAReport
+Outcome = (
+    Created
+    | Duplicate
+    | NeedPlace
+    | NeedCategory
+    | Attached
+    | RateLimited
+    | NotAReport
+    | AlreadyReceived
+)
 
 
 class Intake:
@@ -132,6 +149,12 @@ class Intake:
     # -- public -------------------------------------------------------------------------
 
     async def receive(self, session: AsyncSession, report: Report, now: datetime) -> Outcome:
+        if report.update_id is not None:
+            opened = (
+                await session.exec(select(Case).where(Case.source_update_id == report.update_id))
+            ).first()
+            if opened is not None:
+                return AlreadyReceived(opened)
         if report.media_group_id is not None:
             attached = await self._attach_to_album(session, report, now)
             if attached:
@@ -207,6 +230,10 @@ class Intake:
 
     @staticmethod
     def _merge(draft: ReportDraft, report: Report, now: datetime) -> None:
+        if report.update_id is not None:
+            if report.update_id in draft.update_ids:
+                return  # merged before a restart
+            draft.update_ids = [*draft.update_ids, report.update_id]
         if report.text.strip():
             draft.text = f"{draft.text}\n{report.text}".strip() if draft.text else report.text
         if report.lat is not None and report.lon is not None:
@@ -320,6 +347,7 @@ class Intake:
             if reporter is not None and reporter.role == Role.INSPECTOR
             else None,
             media_group_id=draft.media_group_id,
+            source_update_id=draft.update_ids[-1] if draft.update_ids else None,
             created_at=now,
             due_at=due_at(
                 now,
@@ -449,7 +477,14 @@ class Intake:
         if case is None:
             return False
         assert case.id is not None
+        kept = set(
+            await session.exec(
+                select(CaseAttachment.file_unique_id).where(CaseAttachment.case_id == case.id)
+            )
+        )
         for attachment in report.attachments:
+            if attachment.get("file_unique_id") in kept:
+                continue  # the same photo again: a replayed update
             session.add(CaseAttachment(case_id=case.id, created_at=now, **attachment))
         if report.text.strip():
             case.text = f"{case.text}\n{report.text}".strip()

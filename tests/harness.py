@@ -12,6 +12,7 @@ from typing import Any
 from bot.app import LaneKeeperApplication, build_application, running
 from bot.config import Config, load_config
 from fakegram import FakeBotApi, Recorded, fake_request
+from models import inbox
 from models.clock import Clock
 from models.db import Database
 from models.roster import ImportReport, import_roster
@@ -90,7 +91,14 @@ async def bot_running(
     clock: Clock | None = None,
     **overrides: dict[str, Any],
 ) -> AsyncIterator[BotHarness]:
-    api = api or FakeBotApi(token=TOKEN)
+    if api is None:
+        database = Database(db_url)
+        try:
+            async with database.session() as session:
+                first = await inbox.next_offset(session) or 1
+        finally:
+            await database.dispose()
+        api = FakeBotApi(token=TOKEN, first_update_id=first)
     config = test_config(db_url, **overrides)
     application = build_application(
         config,
