@@ -122,6 +122,10 @@ def _parser() -> argparse.ArgumentParser:
     awards.add_argument("--street", required=True, metavar="CODE")
     awards.add_argument("--year", required=True, type=int)
 
+    with_config(
+        commands.add_parser("doctor", help="check configuration, database, schema and the Bot API")
+    )
+
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     with_config(db_commands.add_parser("upgrade", help="apply pending migrations"))
@@ -193,6 +197,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config)
         if args.command == "run":
             return _run(config)
+        if args.command == "doctor":
+            from bot.commands.doctor import doctor_command
+
+            return doctor_command(config)
         if args.command == "roster":
             from bot.commands import roster as roster_commands
 

@@ -176,8 +176,14 @@ class Config(_Section):
         return _validate(data, self.source)
 
 
+def _plain(part: object) -> str:
+    """A key as it can stand in one line: odd keys (newlines, controls) are quoted."""
+    text = str(part)
+    return text if text.isprintable() and text.strip() == text and text else repr(text)
+
+
 def _location(loc: tuple[int | str, ...]) -> str:
-    parts = [str(p) for p in loc]
+    parts = [_plain(p) for p in loc]
     if len(parts) >= 2:
         rest = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in parts[2:])
         return f"[{parts[0]}] {parts[1]}{rest}"
@@ -189,7 +195,7 @@ def _validate(data: dict[str, Any], source: str) -> Config:
         config = Config.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
-        message = str(error["msg"]).removeprefix("Value error, ")
+        message = " ".join(str(error["msg"]).removeprefix("Value error, ").split())
         if error["type"] == "extra_forbidden":
             message = "unknown key (misspelt?)"
         elif error["type"] == "missing":

@@ -127,21 +127,27 @@ class Roster(_Entry):
         return [c.code for c in self.communities if c.code not in cut]
 
 
+def _plain(part: object) -> str:
+    """Text as it can stand in one line: odd text (newlines, controls) is quoted."""
+    text = str(part)
+    return text if text.isprintable() and text.strip() == text and text else repr(text)
+
+
 def _label(data: Any, section: str, index: int) -> str:
     entry = data.get(section, [])[index] if isinstance(data.get(section), list) else {}
     name = entry.get("code") or entry.get("name") if isinstance(entry, dict) else None
-    return f"{section}[{index + 1}]" + (f" ({name})" if name else "")
+    return f"{section}[{index + 1}]" + (f" ({_plain(name)})" if name else "")
 
 
 def _pydantic_problem(data: dict[str, Any], error: Any) -> str:
     loc = list(error["loc"])
     if loc and isinstance(loc[0], str) and len(loc) > 1 and isinstance(loc[1], int):
         where = _label(data, loc[0], loc[1])
-        rest = ".".join(str(p) for p in loc[2:])
+        rest = ".".join(_plain(p) for p in loc[2:])
     else:
-        where = f"[{loc[0]}]" if loc else "(top level)"
-        rest = ".".join(str(p) for p in loc[1:])
-    message = str(error["msg"]).removeprefix("Value error, ")
+        where = f"[{_plain(loc[0])}]" if loc else "(top level)"
+        rest = ".".join(_plain(p) for p in loc[1:])
+    message = " ".join(str(error["msg"]).removeprefix("Value error, ").split())
     if error["type"] == "extra_forbidden":
         message = "unknown key (misspelt?)"
     elif error["type"] == "missing":
@@ -226,7 +232,7 @@ def _check_references(r: Roster) -> str | None:
     alleys = {a.code for a in r.alleys}
     first_with: dict[int, str] = {}
     for i, member in enumerate(r.members):
-        where = f"members[{i + 1}] ({member.name})"
+        where = f"members[{i + 1}] ({_plain(member.name)})"
         if member.party is None and member.role in PARTY_ROLES:
             return f"{where}: a {member.role} acts for a party; give party"
         if member.party is not None and member.party not in parties:

@@ -1,0 +1,83 @@
+"""python -m bot doctor: check configuration, database, schema and the Bot API, and say
+what is wrong in words an operator can act on."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from bot.config import Config
+from models import migrate
+from models.db import Database
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+async def _database(config: Config) -> list[Check]:
+    checks = []
+    database = Database(config.database.url)
+    try:
+        async with database.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        checks.append(Check("database", True, database.engine.url.render_as_string()))
+    except Exception as exc:  # any failure to connect is the finding itself
+        checks.append(Check("database", False, f"cannot connect: {exc.__class__.__name__}: {exc}"))
+        return checks
+    finally:
+        await database.dispose()
+    current = await asyncio.to_thread(migrate.current_revision, config.database.url)
+    head = migrate.head_revision()
+    if current == head:
+        checks.append(Check("schema", True, f"at {head}"))
+    else:
+        checks.append(
+            Check(
+                "schema",
+                False,
+                f"at {current or 'nothing'}, latest is {head}: "
+                "run 'python -m bot db upgrade'"
+                + (
+                    " (or start the bot: auto_upgrade is on)"
+                    if config.database.auto_upgrade
+                    else ""
+                ),
+            )
+        )
+    return checks
+
+
+async def _bot_api(config: Config) -> Check:
+    if not config.token:
+        return Check("bot api", False, "no token: set [telegram] token or LANEKEEPER_TOKEN")
+    from telegram import Bot
+    from telegram.error import InvalidToken, TelegramError
+
+    try:
+        async with Bot(config.token, base_url=config.telegram.base_url) as bot:
+            me = bot.bot
+            return Check("bot api", True, f"@{me.username} at {config.telegram.base_url}")
+    except InvalidToken:
+        return Check("bot api", False, "Telegram rejected the token")
+    except TelegramError as exc:
+        return Check("bot api", False, f"cannot reach {config.telegram.base_url}: {exc}")
+
+
+async def run_checks(config: Config) -> list[Check]:
+    checks = [Check("configuration", True, config.source)]
+    checks += await _database(config)
+    checks.append(await _bot_api(config))
+    return checks
+
+
+def doctor_command(config: Config) -> int:
+    checks = asyncio.run(run_checks(config))
+    for check in checks:
+        print(f"{'ok ' if check.ok else 'BAD'} {check.name:<13} {check.detail}")
+    return 0 if all(c.ok for c in checks) else 1

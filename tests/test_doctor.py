@@ -1,0 +1,73 @@
+"""python -m bot doctor: what is wrong, said plainly."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from fakegram import FakeBotApi, serve_loopback
+from tests.harness import TOKEN
+
+
+async def doctor(
+    tmp_path: Path, body: str, capsys: pytest.CaptureFixture[str], token: str = TOKEN
+) -> tuple[int, str]:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        body + f'\n[telegram]\ntoken = "{token}"\n' if "[telegram]" not in body else body,
+        encoding="utf-8",
+    )
+    code = await asyncio.to_thread(main, ["doctor", "--config", str(config)])
+    return code, capsys.readouterr().out
+
+
+async def test_all_well(tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    server = serve_loopback(FakeBotApi(token=TOKEN))
+    try:
+        code, out = await doctor(
+            tmp_path,
+            f'[database]\nurl = "{db_url}"\n[telegram]\n'
+            f'token = "{TOKEN}"\nbase_url = "{server.base_url}"\n',
+            capsys,
+        )
+    finally:
+        await server.close()
+    assert code == 0, out
+    lines = out.splitlines()
+    assert [line.split()[:2] for line in lines] == [
+        ["ok", "configuration"],
+        ["ok", "database"],
+        ["ok", "schema"],
+        ["ok", "bot"],
+    ]
+    assert "@LaneKeeperBot" in lines[3]
+
+
+async def test_what_is_wrong(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    server = serve_loopback(FakeBotApi(token=TOKEN))
+    try:
+        fresh = tmp_path / "fresh.db"
+        code, out = await doctor(
+            tmp_path,
+            f'[database]\nurl = "sqlite:///{fresh}"\n'
+            f'auto_upgrade = false\n[telegram]\ntoken = "1:WRONG"\n'
+            f'base_url = "{server.base_url}"\n',
+            capsys,
+        )
+        assert code == 1
+        assert "BAD schema        at nothing, latest is" in out
+        assert "run 'python -m bot db upgrade'" in out and "auto_upgrade" not in out
+        assert "BAD bot api       Telegram rejected the token" in out
+        code, out = await doctor(
+            tmp_path,
+            '[database]\nurl = "postgresql://nobody@127.0.0.1:9/x"\n[telegram]\ntoken = ""\n',
+            capsys,
+        )
+        assert code == 1
+        assert "BAD database      cannot connect:" in out
+        assert "BAD bot api       no token" in out
+    finally:
+        await server.close()
