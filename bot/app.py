@@ -15,8 +15,9 @@ from telegram.request import BaseRequest
 
 from bot.config import Config
 from bot.context import LaneKeeperContext, UpdateScope, current_scope
-from bot.polling import InboxPoller
+from bot.polling import InboxPoller, replay
 from bot.services import Services
+from bot.webhook import WebhookServer
 from models import inbox
 from models.clock import Clock, SystemClock
 from models.db import Database
@@ -37,6 +38,7 @@ class LaneKeeperApplication(Application):  # type: ignore[type-arg]
         self.run_timers = run_timers
         self._services: Services | None = None
         self.update_listeners: list[UpdateListener] = []
+        self.receiver: object | None = None
 
     @property
     def services(self) -> Services:
@@ -138,12 +140,25 @@ async def running(
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
-    poller = InboxPoller(application, timeout=int(poll_timeout))
-    await poller.start()
+    config = application.config
+    receiver: InboxPoller | WebhookServer
+    if config.telegram.mode == "webhook":
+        receiver = WebhookServer(
+            application,
+            config.telegram.webhook_url,
+            config.telegram.webhook_listen,
+            config.telegram.webhook_port,
+            config.webhook_secret,
+        )
+    else:
+        receiver = InboxPoller(application, timeout=int(poll_timeout))
+    await replay(application)
+    await receiver.start()
+    application.receiver = receiver
     try:
         yield
     finally:
-        await poller.stop()
+        await receiver.stop()
         await application.stop()
         if application.post_stop is not None:
             await application.post_stop(application)

@@ -143,10 +143,24 @@ def _run(config: Config) -> int:
         raise ConfigError(
             f"{config.source}: [telegram] token: required to run; set it or {TOKEN_ENV}"
         )
+    if config.telegram.mode == "webhook" and not (
+        config.telegram.webhook_url.startswith("https://")
+        or config.telegram.webhook_url.startswith("http://")
+    ):
+        raise ConfigError(f"{config.source}: [telegram] webhook_url: required in webhook mode")
+    if config.telegram.mode == "webhook" and not config.webhook_secret:
+        raise ConfigError(
+            f"{config.source}: [telegram] webhook_secret: required in webhook mode; "
+            "set it or LANEKEEPER_WEBHOOK_SECRET"
+        )
     setup_logging(config.app.log_level, config.token)
     prepare_database(config)
     application = build_application(config)
-    log.info("LaneKeeper %s starting (long polling through the inbox)", __version__)
+    log.info(
+        "LaneKeeper %s starting (%s, through the inbox)",
+        __version__,
+        "webhook" if config.telegram.mode == "webhook" else "long polling",
+    )
     asyncio.run(serve(application))
     log.info("LaneKeeper stopped")
     return 0

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 TOKEN_ENV = "LANEKEEPER_TOKEN"
+SECRET_ENV = "LANEKEEPER_WEBHOOK_SECRET"
 SUPPORTED_LOCALES = ("zh_CN", "en")
 
 
@@ -76,7 +77,19 @@ class TelegramConfig(_Section):
     base_file_url: Annotated[str, AfterValidator(_http_url)] = "https://api.telegram.org/file/bot"
     bot_username: str = ""
     rate_limiter: bool = True
-    mode: Literal["polling"] = "polling"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=0, le=65535)  # 0: any free port
+    webhook_secret: SecretStr = SecretStr("")
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if secret and not (len(secret) <= 256 and all(c.isalnum() or c in "_-" for c in secret)):
+            raise ValueError("1-256 characters: letters, digits, '_' and '-'")
+        return value
 
     @field_validator("bot_username")
     @classmethod
@@ -167,6 +180,10 @@ class Config(_Section):
     def token(self) -> str:
         return self.telegram.token.get_secret_value()
 
+    @property
+    def webhook_secret(self) -> str:
+        return self.telegram.webhook_secret.get_secret_value()
+
     def with_overrides(self, **sections: dict[str, Any]) -> Config:
         """A copy with some keys replaced, validated like the file (used by demo and tests)."""
         data = self.model_dump(mode="python")
@@ -219,8 +236,9 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
             raise ConfigError(f"{source}: no such file") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{source}: not valid TOML: {exc}") from None
-    if env.get(TOKEN_ENV):
-        data.setdefault("telegram", {})
-        if isinstance(data["telegram"], dict):
-            data["telegram"]["token"] = env[TOKEN_ENV]
+    for variable, key in ((TOKEN_ENV, "token"), (SECRET_ENV, "webhook_secret")):
+        if env.get(variable):
+            data.setdefault("telegram", {})
+            if isinstance(data["telegram"], dict):
+                data["telegram"][key] = env[variable]
     return _validate(data, source)

@@ -33,7 +33,6 @@ class InboxPoller:
 
     async def start(self) -> None:
         await self.application.bot.delete_webhook()
-        await self.replay()
         self._task = asyncio.create_task(self._loop(), name="LaneKeeper:inbox-poller")
 
     async def stop(self) -> None:
@@ -42,17 +41,6 @@ class InboxPoller:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-
-    async def replay(self) -> None:
-        """Updates stored by an earlier run and not handled to the end: handle them now."""
-        async with self.services.db.session() as session:
-            rows = await inbox.unfinished(session)
-        for row in rows:
-            update = Update.de_json(row.payload, self.application.bot)
-            if update is not None:
-                await self.application.update_queue.put(update)
-        if rows:
-            log.info("replaying %d update(s) received before a restart", len(rows))
 
     async def _loop(self) -> None:
         async with self.services.db.session() as session:
@@ -83,3 +71,15 @@ class InboxPoller:
             offset = updates[-1].update_id + 1
             for update in updates:
                 await self.application.update_queue.put(update)
+
+
+async def replay(application) -> None:  # type: ignore[no-untyped-def]
+    """Updates stored by an earlier run and not handled to the end: handle them now."""
+    async with application.services.db.session() as session:
+        rows = await inbox.unfinished(session)
+    for row in rows:
+        update = Update.de_json(row.payload, application.bot)
+        if update is not None:
+            await application.update_queue.put(update)
+    if rows:
+        log.info("replaying %d update(s) received before a restart", len(rows))

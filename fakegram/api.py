@@ -177,6 +177,7 @@ class FakeBotApi:
         self.chats: dict[int, dict[str, Any]] = {}
         self.blocked: set[int] = set()
         self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.webhook: dict[str, Any] | None = None
         self._pending: list[dict[str, Any]] = []
         self._confirmed_below = 0
         # Telegram's update ids only grow; a bot restarted against a new fake must see
@@ -195,6 +196,13 @@ class FakeBotApi:
         self._pending.append({"update_id": update_id, **update})
         self._notify()
         return update_id
+
+    def take(self, update_id: int) -> dict[str, Any]:
+        """Remove a queued update and return it, to be delivered some other way (webhooks)."""
+        for index, update in enumerate(self._pending):
+            if update["update_id"] == update_id:
+                return self._pending.pop(index)
+        raise LookupError(update_id)
 
     def continue_from(self, update_id: int) -> None:
         """Number the next updates from here (past what a restarted bot has stored)."""
@@ -466,10 +474,27 @@ class FakeBotApi:
     async def _m_deleteWebhook(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
         if p.get("drop_pending_updates"):
             self._pending.clear()
+        self.webhook = None
+        return True
+
+    async def _m_setWebhook(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        url = str(p.get("url") or "")
+        if not url.startswith(("https://", "http://")):
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
+        self.webhook = {
+            "url": url,
+            "secret_token": p.get("secret_token"),
+            "allowed_updates": p.get("allowed_updates"),
+        }
         return True
 
     async def _m_getWebhookInfo(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        url = self.webhook["url"] if self.webhook else ""
+        return {
+            "url": url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._pending),
+        }
 
     async def _m_setMyCommands(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
         key = str(p.get("language_code") or "")
