@@ -83,6 +83,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     assert isinstance(application, LaneKeeperApplication)
     if application._services is not None:
+        await application._services.leadership.release()
         await application._services.db.dispose()
         application._services = None
 

@@ -15,6 +15,7 @@ from models.clock import Clock
 from models.db import Database
 from models.deadlines import WorkCalendar
 from models.intake import Intake, IntakeSettings
+from models.leader import Leadership
 from models.places import PlaceIndex, load_places
 from models.users import TelegramUser
 
@@ -29,10 +30,12 @@ class Services:
     db: Database
     clock: Clock
     classifier: Classifier = field(init=False)
+    leadership: Leadership = field(init=False)
     _places: tuple[float, PlaceIndex] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.classifier = Classifier(load_categories(self.config.intake.categories_file or None))
+        self.leadership = Leadership(self.db.engine)
 
     def i18n(self, locale: str | None = None, timezone: str | None = None) -> I18n:
         return I18n(locale or self.config.app.default_locale, timezone or self.config.app.timezone)

@@ -61,6 +61,9 @@ async def tell(messenger: Messenger, notice: Notice) -> None:
 
 
 async def job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    # With several processes on one database, only the leader does time-driven work.
+    if not await context.application.services.leadership.hold():  # type: ignore[attr-defined]
+        return
     try:
         await run_once(context.application)
     except Exception:  # the next minute tries again; the database says what is left

@@ -160,6 +160,9 @@ async def run_once(application: Application) -> list[schedule.DueReminder]:  # t
 
 
 async def job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    # With several processes on one database, only the leader does time-driven work.
+    if not await context.application.services.leadership.hold():  # type: ignore[attr-defined]
+        return
     try:
         await run_once(context.application)
         await reschedule(context.application)

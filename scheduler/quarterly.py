@@ -60,6 +60,9 @@ async def run_once(application: Application) -> list[str]:  # type: ignore[type-
 
 
 async def job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    # With several processes on one database, only the leader does time-driven work.
+    if not await context.application.services.leadership.hold():  # type: ignore[attr-defined]
+        return
     try:
         await run_once(context.application)
     except Exception:  # the next pass tries again
