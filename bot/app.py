@@ -16,6 +16,7 @@ from telegram.request import BaseRequest
 from bot.config import Config
 from bot.context import LaneKeeperContext, UpdateScope, current_scope
 from bot.polling import InboxPoller, replay
+from bot.sender import Sender
 from bot.services import Services
 from bot.webhook import WebhookServer
 from models import inbox
@@ -120,7 +121,10 @@ def build_application(
     )
     if config.telegram.rate_limiter:
         # PTB types the limiter by its per-call argument; AIORateLimiter's is a dict.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        limiter = AIORateLimiter(
+            overall_max_rate=config.telegram.max_messages_per_second, max_retries=3
+        )
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request)
     if get_updates_request is not None:
@@ -153,6 +157,9 @@ async def running(
         )
     else:
         receiver = InboxPoller(application, timeout=int(poll_timeout))
+    sender = Sender(application, config.telegram.chat_interval_s, config.telegram.group_interval_s)
+    application.services.sender = sender
+    await sender.start()
     await replay(application)
     await receiver.start()
     application.receiver = receiver
@@ -160,6 +167,7 @@ async def running(
         yield
     finally:
         await receiver.stop()
+        await sender.stop()
         await application.stop()
         if application.post_stop is not None:
             await application.post_stop(application)

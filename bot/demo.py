@@ -55,6 +55,9 @@ class Sandbox:
                 "token": SANDBOX_TOKEN,
                 "base_url": "http://sandbox.invalid/bot",
                 "base_file_url": "http://sandbox.invalid/file/bot",
+                # A fake Telegram has no flood limits to respect: show replies at once.
+                "chat_interval_s": 0,
+                "group_interval_s": 0,
             },
             database={"url": self.db_url},
         )
@@ -403,6 +406,7 @@ class Sandbox:
                 while self.pending_ticks:
                     self.pending_ticks -= 1
                     await run_once(application)
+                await application.services.sender.idle()
         self.say(_("Bye."))
         return 0
 

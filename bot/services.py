@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -31,6 +32,7 @@ class Services:
     clock: Clock
     classifier: Classifier = field(init=False)
     leadership: Leadership = field(init=False)
+    sender: Any = field(default=None, init=False)  # bot.sender.Sender, once started
     _places: tuple[float, PlaceIndex] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -48,6 +50,10 @@ class Services:
         default = self.config.app.default_locale
         locale = resolve_locale(user.locale, user.language_code, default) if user else default
         return self.i18n(locale, timezone)
+
+    def poke_sender(self) -> None:
+        if self.sender is not None:
+            self.sender.poke()
 
     def is_admin(self, telegram_id: int | None) -> bool:
         return telegram_id is not None and telegram_id in self.config.app.admins

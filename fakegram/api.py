@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import itertools
 import json
@@ -159,6 +160,7 @@ class FakeBotApi:
         bot_name: str = "巷管家 LaneKeeper",
         clock: Callable[[], float] = time.time,
         first_update_id: int = 1,
+        flood_limit: float | None = None,
     ) -> None:
         self.token = token
         self.bot = {
@@ -178,6 +180,10 @@ class FakeBotApi:
         self.blocked: set[int] = set()
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] | None = None
+        # Telegram answers 429 past about 30 messages a second; None: no limit emulated.
+        self.flood_limit = flood_limit
+        self.flood_hits = 0
+        self._sent_times: collections.deque[float] = collections.deque()
         self._pending: list[dict[str, Any]] = []
         self._confirmed_below = 0
         # Telegram's update ids only grow; a bot restarted against a new fake must see
@@ -420,6 +426,19 @@ class FakeBotApi:
                 "error_code": fault.status,
                 "description": fault.description,
             }
+        if self.flood_limit is not None and method.startswith("send"):
+            moment = time.monotonic()
+            while self._sent_times and self._sent_times[0] < moment - 1.0:
+                self._sent_times.popleft()
+            if len(self._sent_times) >= self.flood_limit:
+                self.flood_hits += 1
+                return 429, {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": "Too Many Requests: retry after 1",
+                    "parameters": {"retry_after": 1},
+                }
+            self._sent_times.append(moment)
         record = Recorded(method, params, files)
         if method != "getUpdates":
             self.requests.append(record)

@@ -29,6 +29,7 @@ from handlers import (
     me,
     meetings,
     members,
+    outbox_status,
     report,
     scorecard,
     start,
@@ -62,6 +63,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(
         CommandHandler("scorecard", scorecard.scorecard_command, filters=private)
     )
+    application.add_handler(CommandHandler("outbox", outbox_status.outbox_command, filters=private))
     application.add_handler(CommandHandler("linkgroup", groups.link_command))
     application.add_handler(CommandHandler("unlinkgroup", groups.unlink_command, filters=in_groups))
 

@@ -21,6 +21,7 @@ MANAGER_COMMANDS: list[tuple[str, str]] = [
     ("triage", N_("Cases waiting to be assigned")),
     ("members", N_("List the members of your linkage group")),
     ("scorecard", N_("The units' scorecard: /scorecard 2026Q3")),
+    ("outbox", N_("Messages the bot could not deliver")),
     ("invite", N_("Make an invitation link for a new member")),
     ("linkgroup", N_("In a group: tie it to your street or community")),
 ]

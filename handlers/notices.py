@@ -1,29 +1,31 @@
 """Messages the bot sends on its own about a case: dispatches, progress, questions, alarms.
 
-Each recipient is spoken to in their own language and the street's time zone. A recipient
-who cannot be reached (never started the bot, blocked it) is logged and skipped, so that one
-unreachable member does not stop the others hearing.
+Each recipient is spoken to in their own language and the street's time zone. Everything
+goes through the outbox: a recipient who cannot be reached (never started the bot, blocked
+it) is recorded there as a failure, which coordinators see with /outbox.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
 from dataclasses import dataclass
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import TelegramError
 
 from bot.i18n import I18n
 from bot.services import Services
 from handlers.callbacks import pack
 from handlers.case_text import category_name, party_label, preview
 from handlers.labels import role_name
+from models import outbox
 from models.cases import Assignment, AssignmentRole, AssignmentState, Case, CaseState, Category
 from models.dispatch import verifiers
 from models.geo import haversine_m
 from models.members import member_areas
+from models.messaging import Priority
 from models.org import Alley, Community, Member, Party, Role, Street, VendingSpot
 from models.users import TelegramUser
 
@@ -43,14 +45,52 @@ class Messenger:
         )
 
     async def send(
-        self, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None
+        self,
+        chat_id: int,
+        text: str,
+        keyboard: InlineKeyboardMarkup | None = None,
+        priority: Priority = Priority.DISPATCH,
+        dedupe: str | None = None,
     ) -> bool:
-        try:
-            await self.bot.send_message(chat_id, text, reply_markup=keyboard)
-        except TelegramError as err:
-            log.warning("could not send to %s: %s", chat_id, err)
-            return False
-        return True
+        """Into the outbox, committed; the sender delivers it. False: sent before (dedupe)."""
+        payload = {"text": text, "reply_markup": keyboard.to_dict() if keyboard else None}
+        row = await outbox.enqueue(
+            self.session,
+            chat_id,
+            payload,
+            now=self.services.clock.now(),
+            priority=priority,
+            dedupe_key=dedupe,
+        )
+        await self.session.commit()
+        self.services.poke_sender()
+        return row is not None
+
+    async def send_file(
+        self,
+        chat_id: int,
+        data: bytes,
+        *,
+        photo: bool = False,
+        filename: str | None = None,
+        caption: str | None = None,
+        priority: Priority = Priority.BULK,
+    ) -> None:
+        payload = {
+            "data": base64.b64encode(data).decode(),
+            "filename": filename,
+            "caption": caption,
+        }
+        await outbox.enqueue(
+            self.session,
+            chat_id,
+            payload,
+            now=self.services.clock.now(),
+            method="sendPhoto" if photo else "sendDocument",
+            priority=priority,
+        )
+        await self.session.commit()
+        self.services.poke_sender()
 
     async def names(self, case: Case) -> tuple[Category | None, Alley | None]:
         category = await self.session.get(Category, case.category_id) if case.category_id else None

@@ -39,6 +39,8 @@ class OutboxMessage(SQLModel, table=True):
     state: OutboxState = Field(default=OutboxState.PENDING, sa_type=sa.String(16))
     attempts: int = 0
     not_before: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
+    # A sender working on the row holds it until then; past it, another may take it over.
+    claimed_until: datetime | None = Field(default=None, sa_column=ts_column())
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=ts_column())
     last_error: str | None = Field(default=None, sa_type=sa.Text)

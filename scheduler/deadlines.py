@@ -57,7 +57,8 @@ async def tell(messenger: Messenger, notice: Notice) -> None:
                 "Escalated to you: case #{number} ({category}, {alley}), handled by {who}, "
                 "was due {when} and is not done."
             )
-        await messenger.send(telegram_id, text.format(**names))
+        key = f"{notice.kind}:{case.id}:{notice.level}:{case.due_at}:{telegram_id}"
+        await messenger.send(telegram_id, text.format(**names), dedupe=key)
 
 
 async def job(context: ContextTypes.DEFAULT_TYPE) -> None:

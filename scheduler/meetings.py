@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.i18n import I18n
@@ -27,6 +26,7 @@ from handlers.notices import Messenger
 from models import schedule
 from models.agenda import build_agenda
 from models.meetings import MeetingOccurrence, MeetingSeries
+from models.messaging import Priority
 from models.minutes import due_items, owner_labels, owners_to_tell
 from models.org import Community, Street
 
@@ -83,12 +83,9 @@ async def send_chart(
     assert street is not None
     agenda = await build_agenda(messenger.session, street, None, series.kind, now, series)
     png = chart_png(agenda, i18n, messenger.services.classifier.categories)
-    try:
-        await messenger.bot.send_photo(
-            chat_id, photo=png, caption=i18n.gettext("The month in figures")
-        )
-    except TelegramError as err:
-        log.warning("could not send the chart: %s", err)
+    await messenger.send_file(
+        chat_id, png, photo=True, caption=i18n.gettext("The month in figures")
+    )
 
 
 async def remind(messenger: Messenger, due: schedule.DueReminder, now: datetime) -> None:
@@ -119,19 +116,17 @@ async def remind(messenger: Messenger, due: schedule.DueReminder, now: datetime)
                 ]
             ]
         )
-        if not await messenger.send(member.telegram_id, text, keyboard):
-            continue
+        key = f"meeting:{occurrence.id}:{due.offset_min}:{member.telegram_id}"
+        if not await messenger.send(member.telegram_id, text, keyboard, Priority.BULK, key):
+            continue  # told before: this pass repeats one that was cut short
         if due.offset_min == max(series.reminder_minutes):
-            try:
-                await messenger.bot.send_document(
-                    member.telegram_id,
-                    document=ics(occurrence, series, street, name),
-                    filename="meeting.ics",
-                )
-            except TelegramError as err:
-                log.warning("could not send the calendar file: %s", err)
+            await messenger.send_file(
+                member.telegram_id, ics(occurrence, series, street, name), filename="meeting.ics"
+            )
             await messenger.send(
-                member.telegram_id, await agenda_text(session, services, series, i18n, now)
+                member.telegram_id,
+                await agenda_text(session, services, series, i18n, now),
+                priority=Priority.BULK,
             )
 
 

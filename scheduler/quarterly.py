@@ -14,10 +14,11 @@ from sqlmodel import select
 from telegram.ext import Application, ContextTypes
 
 from bot.services import Services
-from handlers.notices import street_coordinators
-from handlers.scorecard import build, send
+from handlers.notices import Messenger, street_coordinators
+from handlers.scorecard import build, chart, text, xlsx
 from models.assessment import previous_quarter
 from models.meetings import Delivery
+from models.messaging import Priority
 from models.org import Street
 
 log = logging.getLogger(__name__)
@@ -51,10 +52,14 @@ async def run_once(application: Application) -> list[str]:  # type: ignore[type-
             card = await build(session, services.config, street, start, end, label)
             recipients = await street_coordinators(session, street.id)
             recipients += [a for a in services.config.app.admins if a not in recipients]
+            messenger = Messenger(application.bot, session, services)
             for telegram_id in recipients:
                 i18n = await services.i18n_for(session, telegram_id, street.timezone)
-                if not await send(application.bot, telegram_id, card, i18n):
-                    log.warning("scorecard not delivered to %s", telegram_id)
+                await messenger.send(telegram_id, text(card, i18n), priority=Priority.BULK)
+                await messenger.send_file(
+                    telegram_id, xlsx(card, i18n), filename=f"scorecard-{street.code}-{label}.xlsx"
+                )
+                await messenger.send_file(telegram_id, chart(card, i18n), photo=True)
             delivered.append(street.code)
     return delivered
 

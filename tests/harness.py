@@ -39,6 +39,9 @@ def test_config(db_url: str, **overrides: dict[str, Any]) -> Config:
             "token": TOKEN,
             "base_url": "http://fake.invalid/bot",
             "base_file_url": "http://fake.invalid/file/bot",
+            # Tests check what is sent, not Telegram's pacing: no waits between messages.
+            "chat_interval_s": 0,
+            "group_interval_s": 0,
         },
         "database": {"url": db_url},
     }
@@ -65,9 +68,21 @@ class BotHarness:
             self._done.setdefault(update_id, asyncio.Event()).set()
 
     async def handled(self, update_id: int, timeout: float = 10.0) -> None:
+        """The update handled, and whatever it queued in the outbox sent."""
         event = self._done.setdefault(update_id, asyncio.Event())
         async with asyncio.timeout(timeout):
             await event.wait()
+            await self.settle()
+
+    async def settle(self) -> None:
+        """Wait until the sender has sent everything it can send now."""
+        await self.app.services.sender.idle()
+
+    async def tick(self, job: Any) -> Any:
+        """Run a time-driven pass (scheduler run_once) and let its messages go out."""
+        result = await job(self.app)
+        await self.settle()
+        return result
 
     async def exchange(self, update_id: int) -> list[Recorded]:
         """Wait for the update to be handled; return the requests made meanwhile."""

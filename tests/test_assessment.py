@@ -287,11 +287,11 @@ async def bot(db_url: str, api: FakeBotApi, roster: object) -> AsyncIterator[Bot
 
 async def test_quarterly_delivery_once_also_after_downtime(bot: BotHarness) -> None:
     clock: ManualClock = bot.clock  # type: ignore[attr-defined]
-    assert await quarterly.run_once(bot.app) == ["nanxing"]  # the last complete quarter: Q2
+    assert await bot.tick(quarterly.run_once) == ["nanxing"]  # the last complete quarter: Q2
     bot.api.requests.clear()
     clock.set(datetime(2026, 11, 15, 8, 0, tzinfo=SH))  # down from September to November
-    assert await quarterly.run_once(bot.app) == ["nanxing"]
-    assert await quarterly.run_once(bot.app) == []
+    assert await bot.tick(quarterly.run_once) == ["nanxing"]
+    assert await bot.tick(quarterly.run_once) == []
     for chat in (CHEN, ADMIN):
         (message,) = bot.api.sent("sendMessage", chat)
         assert message.text.startswith("南星街道量化考核，2026Q3")
@@ -310,7 +310,7 @@ async def test_quarterly_delivery_once_also_after_downtime(bot: BotHarness) -> N
     row = next(r for r in units.iter_rows(values_only=True) if r[0] == "南星环卫所")
     assert row[1:4] == (2, 2, 1) and row[-2:] == (64.0, "C")
     clock.set(datetime(2027, 1, 1, 0, 30, tzinfo=SH))
-    assert await quarterly.run_once(bot.app) == ["nanxing"]  # Q4, once
+    assert await bot.tick(quarterly.run_once) == ["nanxing"]  # Q4, once
 
 
 async def test_scorecard_command(bot: BotHarness) -> None:

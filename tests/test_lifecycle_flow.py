@@ -182,28 +182,28 @@ async def test_overdue_escalates_up_the_chain_once_each(
     bot: BotHarness, db_url: str, clock: ManualClock
 ) -> None:
     await report_vendor(bot)  # 4 hours: reminded 1 h before, then a step every 2 h
-    assert await run_once(bot.app) == []
+    assert await bot.tick(run_once) == []
     clock.advance(timedelta(hours=3, minutes=1))
-    [remind] = await run_once(bot.app)
+    [remind] = await bot.tick(run_once)
     assert remind.kind == "remind" and remind.recipients == [LIU.id]
     assert bot.api.last("sendMessage", LIU.id).text.startswith(
         "提醒：案件 #1（占道经营，复兴南街）"
     )
-    assert await run_once(bot.app) == []  # nothing twice
+    assert await bot.tick(run_once) == []  # nothing twice
     clock.advance(timedelta(hours=1))
-    [overdue] = await run_once(bot.app)
+    [overdue] = await bot.tick(run_once)
     assert (overdue.level, overdue.recipients) == (1, [LIU.id])
     assert bot.api.last("sendMessage", LIU.id).text.startswith("已超时：案件 #1")
     clock.advance(timedelta(hours=2))
-    [head] = await run_once(bot.app)
+    [head] = await bot.tick(run_once)
     assert (head.level, head.recipients) == (2, [WANG.id])
     assert bot.api.last("sendMessage", WANG.id).text.startswith(
         "升级督办：案件 #1（占道经营，复兴南街）由南星执法中队 刘洋处理"
     )
     clock.advance(timedelta(hours=10))  # downtime: both remaining steps fall due at once
-    steps = await run_once(bot.app)
+    steps = await bot.tick(run_once)
     assert [(n.level, n.recipients) for n in steps] == [(3, [CHEN.id]), (4, [ADMIN])]
-    assert await run_once(bot.app) == []
+    assert await bot.tick(run_once) == []
     _case, events = await one_case(db_url)
     assert [e.action for e in events].count("escalate") == 4
     assert [e.action for e in events].count("remind") == 1
@@ -245,9 +245,9 @@ async def test_verification_times_out_to_closed(
     await bot.exchange(bot.api.press_button(LIU, dispatch, "处置完成"))
     await bot.exchange(bot.api.send_text(LIU, "已清理"))
     clock.advance(timedelta(hours=71))
-    assert [n.kind for n in await run_once(bot.app)] == []
+    assert [n.kind for n in await bot.tick(run_once)] == []
     clock.advance(timedelta(hours=2))
-    [closed] = await run_once(bot.app)
+    [closed] = await bot.tick(run_once)
     assert closed.kind == "closed_by_default"
     assert bot.api.last("sendMessage", RESIDENT.id).text.startswith(
         "您的案件 #1 已结案：已处置完成"

@@ -114,7 +114,7 @@ async def test_a_restart_between_two_reminders_sends_each_once(
     for telegram_id in (ZHOU, LIU, FENG, LIN):
         api.open_chat(FakeUser(telegram_id, str(telegram_id)))
     async with bot_running(db_url, api, clock=sunday) as bot:
-        [day_before] = await run_once(bot.app)
+        [day_before] = await bot.tick(run_once)
         assert day_before.offset_min == 1440
         reminders = [r for r in api.sent("sendMessage") if r.text.startswith("会议提醒")]
         assert sorted(r.chat_id for r in reminders) == sorted([ZHOU, LIU, FENG, LIN])
@@ -123,13 +123,13 @@ async def test_a_restart_between_two_reminders_sends_each_once(
             == "会议提醒：复兴社区周会，11月30日 09:30，地点：复兴社区二楼会议室。"
         )
         assert len(api.sent("sendDocument")) == 4  # the .ics, with the first reminder
-        assert await run_once(bot.app) == []
+        assert await bot.tick(run_once) == []
     async with bot_running(db_url, api, clock=sunday) as bot:  # the restart
-        assert await run_once(bot.app) == []
+        assert await bot.tick(run_once) == []
         sunday.set(datetime(2026, 11, 30, 8, 31, tzinfo=SHANGHAI))
-        [hour_before] = await run_once(bot.app)
+        [hour_before] = await bot.tick(run_once)
         assert hour_before.offset_min == 60
-        assert await run_once(bot.app) == []
+        assert await bot.tick(run_once) == []
     reminders = [r for r in api.sent("sendMessage") if r.text.startswith("会议提醒")]
     assert len(reminders) == 8  # 4 participants x 2 reminders, each once
     database = Database(db_url)
@@ -145,14 +145,14 @@ async def test_a_reminder_missed_while_down_is_sent_late_but_not_after_the_start
     api.open_chat(FakeUser(ZHOU, "周丽"))
     sunday.set(datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI))  # both reminders missed
     async with bot_running(db_url, api, clock=sunday) as bot:
-        due = await run_once(bot.app)
+        due = await bot.tick(run_once)
         assert sorted(d.offset_min for d in due) == [60, 1440]
         sunday.set(datetime(2026, 12, 1, 14, 30, tzinfo=SHANGHAI))  # haiyue's began at 14:00
-        assert [d.series.code for d in await run_once(bot.app)] == []
+        assert [d.series.code for d in await bot.tick(run_once)] == []
 
 
 async def test_attendance_buttons_and_the_calendar_file(bot: BotHarness, db_url: str) -> None:
-    await run_once(bot.app)
+    await bot.tick(run_once)
     reminder = next(r for r in bot.api.sent("sendMessage", LIU) if r.text.startswith("会议提醒"))
     assert [b["text"] for b in reminder.buttons()] == ["✅ 参加", "❌ 不能参加"]
     ics = next(iter(bot.api.last("sendDocument", LIU).files.values())).decode()
@@ -222,8 +222,8 @@ async def test_meetings_command_move_cancel_and_minutes(
     # Due: its owner is reminded, once.
     sunday.set(datetime(2026, 12, 6, 8, 0, tzinfo=SHANGHAI))
     bot.api.open_chat(FakeUser(head, "郑红"))
-    await run_once(bot.app)
-    await run_once(bot.app)
+    await bot.tick(run_once)
+    await bot.tick(run_once)
     due = [r for r in bot.api.sent("sendMessage", head) if r.text.startswith("任务到期")]
     assert len(due) == 1
 

@@ -1,0 +1,149 @@
+"""The sender: delivers the outbox, most urgent first, within Telegram's flood limits.
+
+One message at a time through the bot, whose rate limiter (AIORateLimiter) keeps the whole
+process within about 30 messages a second and 20 a minute per group, and retries a 429
+that still comes. Between two messages to the same chat the sender waits its interval, so
+a bulk send never queues ahead of an answer or a dispatch: each pass takes the most urgent
+message whose chat is free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from models import outbox
+from models.messaging import OutboxMessage
+from models.users import TelegramUser
+
+log = logging.getLogger(__name__)
+IDLE_POLL_S = 0.5
+
+
+class Sender:
+    def __init__(
+        self,
+        application: Any,
+        private_interval: float = 1.0,
+        group_interval: float = 3.0,
+    ) -> None:
+        self.application = application
+        self.private_interval = private_interval
+        self.group_interval = group_interval
+        self._next_free: dict[int, float] = {}
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._stopping = False
+        self._pokes = 0
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def services(self):  # type: ignore[no-untyped-def]
+        return self.application.services
+
+    def poke(self) -> None:
+        """Something was enqueued: look now, and do not call yourself idle before."""
+        self._pokes += 1
+        self._idle.clear()
+        self._wake.set()
+
+    async def idle(self) -> None:
+        """Wait until nothing is left that could be sent now."""
+        await self._idle.wait()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="LaneKeeper:sender")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            now = time.monotonic()
+            busy = {chat for chat, free in self._next_free.items() if free > now}
+            pokes = self._pokes
+            async with self.services.db.session() as session:
+                row = await outbox.claim(session, self.services.clock.now(), busy)
+            if row is None:
+                # Idle only if nothing was enqueued while this pass was looking.
+                if not busy and pokes == self._pokes:
+                    self._idle.set()
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(IDLE_POLL_S if not busy else 0.05):
+                        await self._wake.wait()
+                continue
+            await self._deliver(row)
+
+    async def _deliver(self, row: OutboxMessage) -> None:
+        now = self.services.clock.now
+        async with self.services.db.session() as session:
+            row = await session.merge(row)
+            try:
+                message_id = await self._call(row)
+            except RetryAfter as err:
+                delay = err.retry_after
+                wait = delay if isinstance(delay, timedelta) else timedelta(seconds=delay)
+                await outbox.retry(session, row, wait, str(err), now())
+            except Forbidden as err:
+                await outbox.failed(session, row, str(err), now())
+                await self._blocked(session, row.chat_id)
+            except BadRequest as err:
+                await outbox.failed(session, row, str(err), now())
+            except (TimedOut, NetworkError) as err:
+                delay = timedelta(seconds=min(300, 2**row.attempts))
+                await outbox.retry(session, row, delay, str(err), now())
+            else:
+                await outbox.delivered(session, row, message_id, now())
+        interval = self.group_interval if row.chat_id < 0 else self.private_interval
+        self._next_free[row.chat_id] = time.monotonic() + interval
+
+    async def _call(self, row: OutboxMessage) -> int | None:
+        bot = self.application.bot
+        payload = row.payload
+        markup = (
+            InlineKeyboardMarkup.de_json(payload["reply_markup"], bot)
+            if payload.get("reply_markup")
+            else None
+        )
+        if row.method == "sendMessage":
+            sent = await bot.send_message(
+                row.chat_id,
+                payload["text"],
+                reply_markup=markup,
+                parse_mode=payload.get("parse_mode"),
+            )
+        elif row.method == "sendDocument":
+            sent = await bot.send_document(
+                row.chat_id,
+                document=base64.b64decode(payload["data"]),
+                filename=payload.get("filename"),
+                caption=payload.get("caption"),
+            )
+        elif row.method == "sendPhoto":
+            sent = await bot.send_photo(
+                row.chat_id, photo=base64.b64decode(payload["data"]), caption=payload.get("caption")
+            )
+        else:
+            raise BadRequest(f"unknown outbox method {row.method}")
+        return int(sent.message_id)
+
+    async def _blocked(self, session, chat_id: int) -> None:  # type: ignore[no-untyped-def]
+        user = await session.get(TelegramUser, chat_id)
+        if user is not None and user.blocked_at is None:
+            user.blocked_at = self.services.clock.now()
+            session.add(user)
+            await session.commit()
