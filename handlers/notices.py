@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import I18n
+from bot.i18n import N_, I18n
 from bot.services import Services
 from handlers.callbacks import pack
 from handlers.case_text import category_name, party_label, preview
@@ -109,7 +109,9 @@ class Messenger:
 
     # -- to members -----------------------------------------------------------------------
 
-    async def assignment(self, case: Case, member: Member, note: str | None = None) -> None:
+    async def assignment(
+        self, case: Case, member: Member, note: str | None = None, dedupe: str | None = None
+    ) -> None:
         """The assignee's message, with the buttons to act on the case."""
         if member.telegram_id is None:
             return
@@ -137,7 +139,9 @@ class Messenger:
             )
         if note:
             lines.insert(0, note)
-        await self.send(member.telegram_id, "\n".join(lines), action_keyboard(i18n, case))
+        await self.send(
+            member.telegram_id, "\n".join(lines), action_keyboard(i18n, case), dedupe=dedupe
+        )
 
     async def vending_spot(self, case: Case, category: Category | None) -> VendingSpot | None:
         if category is None or category.code != "street_vendor":
@@ -194,9 +198,10 @@ class Messenger:
                     text=preview(case.text),
                 ),
                 keyboard,
+                dedupe=f"assist:{assignment.id}",
             )
 
-    async def group_post(self, case: Case, who: str) -> None:
+    async def group_post(self, case: Case, who: str, dedupe: str | None = None) -> None:
         if not self.services.config.dispatch.post_to_group:
             return
         community = (
@@ -223,9 +228,10 @@ class Messenger:
                 who=who,
                 when=i18n.format_when(case.due_at) if case.due_at else "—",
             ),
+            dedupe=dedupe,
         )
 
-    async def triage(self, case: Case, note: str) -> None:
+    async def triage(self, case: Case, note: str, dedupe: str | None = None) -> None:
         """The street's coordinators are asked to assign the case."""
         for telegram_id in await street_coordinators(self.session, case.street_id):
             i18n = await self.i18n(telegram_id, case)
@@ -251,7 +257,64 @@ class Messenger:
                     text=preview(case.text),
                 ),
                 keyboard,
+                dedupe=f"{dedupe}:{telegram_id}" if dedupe else None,
             )
+
+    async def announce(self, case: Case) -> None:
+        """Everyone who hears of a new case, from what the database says about it.
+
+        Every notice carries a key, so announcing again (a replayed update after a crash
+        between the case and its notices) tells nobody twice.
+        """
+        rows = list(
+            await self.session.exec(
+                select(Assignment).where(Assignment.case_id == case.id).order_by(col(Assignment.id))
+            )
+        )
+        lead = next(
+            (
+                a
+                for a in reversed(rows)
+                if a.role == AssignmentRole.LEAD and a.state == AssignmentState.PENDING
+            ),
+            None,
+        )
+        assignee = (
+            await self.session.get(Member, lead.member_id) if lead and lead.member_id else None
+        )
+        if lead is not None and assignee is not None:
+            await self.assignment(case, assignee, dedupe=f"dispatch:{lead.id}")
+            await self.assists(case)
+        category, alley = await self.names(case)
+        for copy in (a for a in rows if a.role == AssignmentRole.COPY):
+            chief = await self.session.get(Member, copy.member_id) if copy.member_id else None
+            if chief is None or chief.telegram_id in (None, case.reporter_telegram_id):
+                continue
+            assert chief.telegram_id is not None
+            i18n = await self.i18n(chief.telegram_id, case)
+            who = (
+                await self.lead_label(case, i18n)
+                if assignee is not None
+                else i18n.gettext("the street office's triage")
+            )
+            await self.send(
+                chief.telegram_id,
+                i18n.gettext(
+                    "For your information: new case #{number} ({category}) in {alley}, your alley; "
+                    "it went to {who}."
+                ).format(
+                    number=case.number,
+                    category=category_name(i18n, category),
+                    alley=alley.name if alley else "—",
+                    who=who,
+                ),
+                dedupe=f"copy:{copy.id}",
+            )
+        if case.state == CaseState.TRIAGE:
+            await self.triage(case, N_("no rule found its handler."), dedupe=f"triage:{case.id}")
+        elif lead is not None:
+            who = await self.lead_label(case, self.services.i18n())
+            await self.group_post(case, who, dedupe=f"group:{lead.id}")
 
     # -- to the reporter ------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import LaneKeeperContext
-from bot.i18n import N_
 from handlers import meetings
 from handlers.callbacks import as_int, pack, unpack
 from handlers.case_text import category_name, party_label
@@ -143,8 +142,10 @@ async def respond(update: Update, context: LaneKeeperContext, outcome: Outcome) 
         )
     elif isinstance(outcome, Created):
         await acknowledge(update, context, outcome)
-        await notify_members(context, outcome)
+        await Messenger(context.bot, context.session, context.services).announce(outcome.case)
     elif isinstance(outcome, AlreadyReceived):
+        # A replay: the case exists; whoever was not yet told of it is told now.
+        await Messenger(context.bot, context.session, context.services).announce(outcome.case)
         await send(
             chat.id,
             _("Received: case #{number}.").format(number=outcome.case.number)
@@ -254,41 +255,6 @@ async def acknowledge(update: Update, context: LaneKeeperContext, outcome: Creat
     else:
         lines.append(_("Your name is hidden from those handling it."))
     await context.bot.send_message(chat.id, "\n".join(lines), reply_markup=keyboard)
-
-
-async def notify_members(context: LaneKeeperContext, outcome: Created) -> None:
-    case = outcome.case
-    messenger = Messenger(context.bot, context.session, context.services)
-    assignee = outcome.route.member
-    if assignee is not None:
-        await messenger.assignment(case, assignee)
-        await messenger.assists(case)
-    for chief in outcome.route.street_chiefs:
-        if chief.telegram_id is None or chief.telegram_id == case.reporter_telegram_id:
-            continue
-        i18n = await messenger.i18n(chief.telegram_id, case)
-        who = (
-            await messenger.lead_label(case, i18n)
-            if not outcome.route.to_triage
-            else i18n.gettext("the street office's triage")
-        )
-        await messenger.send(
-            chief.telegram_id,
-            i18n.gettext(
-                "For your information: new case #{number} ({category}) in {alley}, your alley; "
-                "it went to {who}."
-            ).format(
-                number=case.number,
-                category=category_name(i18n, outcome.category),
-                alley=outcome.place.name,
-                who=who,
-            ),
-        )
-    if outcome.route.to_triage:
-        await messenger.triage(case, N_("no rule found its handler."))
-    else:
-        i18n = context.services.i18n()
-        await messenger.group_post(case, await messenger.lead_label(case, i18n))
 
 
 async def pressed(update: Update, context: LaneKeeperContext) -> None:

@@ -74,11 +74,14 @@ async def test_an_update_stored_but_not_handled_is_replayed_at_start(
     database = Database(db_url)
     async with database.session() as session:
         await inbox.store(session, [(40, payload)], T0)  # as if the bot died right here
+    liaison = FakeUser(100012, "孙磊")  # enforcement, haiyue: the vendor case's assignee
     api.open_chat(resident)
+    api.open_chat(liaison)
     async with bot_running(db_url, api) as bot:
         await bot.handled(40)
         [ack] = bot.api.sent("sendMessage", resident.id)
         assert ack.text.startswith("已受理，案件编号 #1。")
+        assert len(bot.api.sent("sendMessage", liaison.id)) == 1
         assert bot.api.pending_updates == 0
     async with database.session() as session:
         assert (await session.get(InboxUpdate, 40)).state == InboxState.DONE  # type: ignore[union-attr]
@@ -92,9 +95,11 @@ async def test_an_update_stored_but_not_handled_is_replayed_at_start(
         await session.commit()
     async with bot_running(db_url, FakeBotApi(token=TOKEN, first_update_id=41)) as bot:
         bot.api.open_chat(resident)
+        bot.api.open_chat(liaison)
         await bot.handled(40)
         [again] = bot.api.sent("sendMessage", resident.id)
         assert again.text.startswith("已受理，案件编号 #1。")
+        assert bot.api.sent("sendMessage", liaison.id) == []  # told once, not again
     async with database.session() as session:
         assert len((await session.exec(select(Case))).all()) == 1
     await database.dispose()
