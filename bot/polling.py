@@ -63,14 +63,15 @@ class InboxPoller:
             if not updates:
                 continue
             async with self.services.db.session() as session:
-                await inbox.store(
+                new = await inbox.store(
                     session,
                     [(u.update_id, u.to_dict()) for u in updates],
                     self.services.clock.now(),
                 )
             offset = updates[-1].update_id + 1
             for update in updates:
-                await self.application.update_queue.put(update)
+                if update.update_id in new:  # another process may have taken it already
+                    await self.application.update_queue.put(update)
 
 
 async def replay(application) -> None:  # type: ignore[no-untyped-def]

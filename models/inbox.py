@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,8 +22,12 @@ from models.messaging import InboxState, InboxUpdate
 
 async def store(
     session: AsyncSession, updates: Sequence[tuple[int, dict[str, Any]]], now: datetime
-) -> int:
-    """Keep the updates not kept yet; returns how many were new. Commits."""
+) -> set[int]:
+    """Keep the updates not kept yet; returns the ids that were new. Commits.
+
+    Another process may store the same update at the same moment: the primary key decides,
+    and the loser hears that nothing was new.
+    """
     ids = [update_id for update_id, _payload in updates]
     known = set(
         await session.exec(select(InboxUpdate.update_id).where(col(InboxUpdate.update_id).in_(ids)))
@@ -30,8 +35,12 @@ async def store(
     new = [(i, p) for i, p in updates if i not in known]
     for update_id, payload in new:
         session.add(InboxUpdate(update_id=update_id, payload=payload, received_at=now))
-    await session.commit()
-    return len(new)
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        return set()
+    return {update_id for update_id, _payload in new}
 
 
 async def next_offset(session: AsyncSession) -> int | None:
