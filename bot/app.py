@@ -55,9 +55,12 @@ class LaneKeeperApplication(Application):  # type: ignore[type-arg]
                 await super().process_update(update)
             finally:
                 current_scope.reset(token)
-        if isinstance(update, Update):
-            async with services.db.session() as session:
+            # One last commit: the messages the handlers queued, and the inbox row marked done.
+            if isinstance(update, Update):
                 await inbox.finish(session, update.update_id, services.clock.now())
+            else:
+                await session.commit()
+        services.poke_sender()
         for listener in self.update_listeners:
             await listener(update)
 

@@ -14,9 +14,11 @@ import base64
 import contextlib
 import logging
 import time
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -26,6 +28,8 @@ from models.users import TelegramUser
 
 log = logging.getLogger(__name__)
 IDLE_POLL_S = 0.5
+# Messages claimed at a time: few, so that an urgent one never waits behind many.
+BATCH = 4
 
 
 class Sender:
@@ -76,8 +80,8 @@ class Sender:
             busy = {chat for chat, free in self._next_free.items() if free > now}
             pokes = self._pokes
             async with self.services.db.session() as session:
-                row = await outbox.claim(session, self.services.clock.now(), busy)
-            if row is None:
+                rows = await outbox.claim_batch(session, self.services.clock.now(), busy, BATCH)
+            if not rows:
                 # Idle only if nothing was enqueued while this pass was looking.
                 if not busy and pokes == self._pokes:
                     self._idle.set()
@@ -86,30 +90,32 @@ class Sender:
                     async with asyncio.timeout(IDLE_POLL_S if not busy else 0.05):
                         await self._wake.wait()
                 continue
-            await self._deliver(row)
+            outcomes = [await self._deliver(row) for row in rows]
+            async with self.services.db.session() as session:
+                for row, outcome in zip(rows, outcomes, strict=True):
+                    await outcome(session, await session.merge(row))
+                await session.commit()
 
-    async def _deliver(self, row: OutboxMessage) -> None:
-        now = self.services.clock.now
-        async with self.services.db.session() as session:
-            row = await session.merge(row)
-            try:
-                message_id = await self._call(row)
-            except RetryAfter as err:
-                delay = err.retry_after
-                wait = delay if isinstance(delay, timedelta) else timedelta(seconds=delay)
-                await outbox.retry(session, row, wait, str(err), now())
-            except Forbidden as err:
-                await outbox.failed(session, row, str(err), now())
-                await self._blocked(session, row.chat_id)
-            except BadRequest as err:
-                await outbox.failed(session, row, str(err), now())
-            except (TimedOut, NetworkError) as err:
-                delay = timedelta(seconds=min(300, 2**row.attempts))
-                await outbox.retry(session, row, delay, str(err), now())
-            else:
-                await outbox.delivered(session, row, message_id, now())
+    async def _deliver(self, row: OutboxMessage) -> Outcome:
+        """Send one message; what to record about it, to be written with the batch."""
+        now = self.services.clock.now()
+        try:
+            message_id = await self._call(row)
+        except RetryAfter as err:
+            delay = err.retry_after
+            wait = delay if isinstance(delay, timedelta) else timedelta(seconds=delay)
+            outcome = _retry(wait, str(err), now)
+        except Forbidden as err:
+            outcome = _blocked(str(err), now, self.services.clock.now())
+        except BadRequest as err:
+            outcome = _failed(str(err), now)
+        except (TimedOut, NetworkError) as err:
+            outcome = _retry(timedelta(seconds=min(300, 2**row.attempts)), str(err), now)
+        else:
+            outcome = _delivered(message_id, now)
         interval = self.group_interval if row.chat_id < 0 else self.private_interval
         self._next_free[row.chat_id] = time.monotonic() + interval
+        return outcome
 
     async def _call(self, row: OutboxMessage) -> int | None:
         bot = self.application.bot
@@ -141,9 +147,39 @@ class Sender:
             raise BadRequest(f"unknown outbox method {row.method}")
         return int(sent.message_id)
 
-    async def _blocked(self, session, chat_id: int) -> None:  # type: ignore[no-untyped-def]
-        user = await session.get(TelegramUser, chat_id)
+
+Outcome = Callable[[AsyncSession, OutboxMessage], Awaitable[None]]
+
+
+def _delivered(message_id: int | None, now: datetime) -> Outcome:
+    async def record(session: AsyncSession, row: OutboxMessage) -> None:
+        await outbox.delivered(session, row, message_id, now)
+
+    return record
+
+
+def _retry(delay: timedelta, error: str, now: datetime) -> Outcome:
+    async def record(session: AsyncSession, row: OutboxMessage) -> None:
+        await outbox.retry(session, row, delay, error, now)
+
+    return record
+
+
+def _failed(error: str, now: datetime) -> Outcome:
+    async def record(session: AsyncSession, row: OutboxMessage) -> None:
+        await outbox.failed(session, row, error, now)
+
+    return record
+
+
+def _blocked(error: str, now: datetime, at: datetime) -> Outcome:
+    """Failed for good, and the person marked as having blocked the bot."""
+
+    async def record(session: AsyncSession, row: OutboxMessage) -> None:
+        await outbox.failed(session, row, error, now)
+        user = await session.get(TelegramUser, row.chat_id)
         if user is not None and user.blocked_at is None:
-            user.blocked_at = self.services.clock.now()
+            user.blocked_at = at
             session.add(user)
-            await session.commit()
+
+    return record

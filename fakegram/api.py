@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import itertools
 import json
@@ -181,9 +180,11 @@ class FakeBotApi:
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] | None = None
         # Telegram answers 429 past about 30 messages a second; None: no limit emulated.
+        # Emulated as a token bucket (a second's worth of burst, refilled at the rate).
         self.flood_limit = flood_limit
         self.flood_hits = 0
-        self._sent_times: collections.deque[float] = collections.deque()
+        self._tokens = flood_limit or 0.0
+        self._tokens_at = time.monotonic()
         self._pending: list[dict[str, Any]] = []
         self._confirmed_below = 0
         # Telegram's update ids only grow; a bot restarted against a new fake must see
@@ -428,9 +429,11 @@ class FakeBotApi:
             }
         if self.flood_limit is not None and method.startswith("send"):
             moment = time.monotonic()
-            while self._sent_times and self._sent_times[0] < moment - 1.0:
-                self._sent_times.popleft()
-            if len(self._sent_times) >= self.flood_limit:
+            self._tokens = min(
+                self.flood_limit, self._tokens + (moment - self._tokens_at) * self.flood_limit
+            )
+            self._tokens_at = moment
+            if self._tokens < 1:
                 self.flood_hits += 1
                 return 429, {
                     "ok": False,
@@ -438,7 +441,7 @@ class FakeBotApi:
                     "description": "Too Many Requests: retry after 1",
                     "parameters": {"retry_after": 1},
                 }
-            self._sent_times.append(moment)
+            self._tokens -= 1
         record = Recorded(method, params, files)
         if method != "getUpdates":
             self.requests.append(record)

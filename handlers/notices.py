@@ -52,7 +52,8 @@ class Messenger:
         priority: Priority = Priority.DISPATCH,
         dedupe: str | None = None,
     ) -> bool:
-        """Into the outbox, committed; the sender delivers it. False: sent before (dedupe)."""
+        """Into the outbox, with whatever the session commits next (the end of the update or
+        of the time-driven pass, which then wakes the sender). False: queued before (dedupe)."""
         payload = {"text": text, "reply_markup": keyboard.to_dict() if keyboard else None}
         row = await outbox.enqueue(
             self.session,
@@ -62,8 +63,6 @@ class Messenger:
             priority=priority,
             dedupe_key=dedupe,
         )
-        await self.session.commit()
-        self.services.poke_sender()
         return row is not None
 
     async def send_file(
@@ -89,8 +88,6 @@ class Messenger:
             method="sendPhoto" if photo else "sendDocument",
             priority=priority,
         )
-        await self.session.commit()
-        self.services.poke_sender()
 
     async def names(self, case: Case) -> tuple[Category | None, Alley | None]:
         category = await self.session.get(Category, case.category_id) if case.category_id else None

@@ -78,5 +78,5 @@ async def due_items(session: AsyncSession, today: date, now: datetime) -> list[A
     for item in items:
         item.reminded_at = now
         session.add(item)
-    await session.commit()
+    await session.flush()  # committed by the caller with the reminders it sends
     return items

@@ -3,7 +3,8 @@
 Notices are written here (with a dedupe key where a replay could write them again) and a
 sender delivers them, most urgent first. A sender claims a row for a while (SELECT ... FOR
 UPDATE SKIP LOCKED on PostgreSQL), so several processes never send the same row; a row
-whose sender died is taken over when its claim lapses.
+whose sender died is taken over when its claim lapses. The outcome functions (delivered,
+retry, failed) change the row; the caller commits.
 """
 
 from __future__ import annotations
@@ -60,6 +61,14 @@ async def claim(
     session: AsyncSession, now: datetime, busy_chats: set[int], limit: int = 50
 ) -> OutboxMessage | None:
     """The most urgent message that is due and whose chat may be written to now, claimed."""
+    batch = await claim_batch(session, now, busy_chats, 1, limit)
+    return batch[0] if batch else None
+
+
+async def claim_batch(
+    session: AsyncSession, now: datetime, busy_chats: set[int], size: int, limit: int = 50
+) -> list[OutboxMessage]:
+    """Up to `size` of the most urgent due messages, one per chat, none to a busy chat."""
     query = (
         select(OutboxMessage)
         .where(
@@ -73,10 +82,17 @@ async def claim(
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = list(await session.exec(query))
-    chosen = next((r for r in rows if r.chat_id not in busy_chats), None)
-    if chosen is not None:
-        chosen.claimed_until = now + CLAIM
-        session.add(chosen)
+    chosen: list[OutboxMessage] = []
+    chats = set(busy_chats)
+    for row in rows:
+        if len(chosen) >= size:
+            break
+        if row.chat_id in chats:
+            continue
+        chats.add(row.chat_id)
+        row.claimed_until = now + CLAIM
+        session.add(row)
+        chosen.append(row)
     await session.commit()
     return chosen
 
@@ -90,7 +106,6 @@ async def delivered(
     row.telegram_message_id = message_id
     row.claimed_until = None
     session.add(row)
-    await session.commit()
 
 
 async def retry(
@@ -105,7 +120,6 @@ async def retry(
     else:
         row.not_before = now + delay
     session.add(row)
-    await session.commit()
 
 
 async def failed(session: AsyncSession, row: OutboxMessage, error: str, now: datetime) -> None:
@@ -115,7 +129,6 @@ async def failed(session: AsyncSession, row: OutboxMessage, error: str, now: dat
     row.last_error = error
     row.claimed_until = None
     session.add(row)
-    await session.commit()
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """Everything that falls due, computed from the database alone.
 
 `tick(now)` finds the reminders, escalations and verification time-outs that are due at
-`now` and not yet recorded, records each as an event in one transaction, and returns what
-to tell whom. Run it every minute and once at start-up: after downtime, what fell due
-meanwhile happens then, once, because the events say what was already done.
+`now` and not yet recorded, records each as an event (the caller commits them together
+with the messages they cause), and returns what to tell whom. Run it every minute and once
+at start-up: after downtime, what fell due meanwhile happens then, once, because the
+events say what was already done.
 """
 
 from __future__ import annotations
@@ -190,5 +191,5 @@ async def tick(session: AsyncSession, now: datetime, settings: TimerSettings) ->
         )
         recipients = [case.reporter_telegram_id] if case.reporter_telegram_id else []
         notices.append(Notice("closed_by_default", case, recipients))
-    await session.commit()
+    await session.flush()  # committed by the caller, with the messages these events cause
     return notices

@@ -30,6 +30,9 @@ async def run_once(application: Application) -> list[Notice]:  # type: ignore[ty
         messenger = Messenger(application.bot, session, services)
         for notice in notices:
             await tell(messenger, notice)
+        # The events and the messages they cause, in one transaction.
+        await session.commit()
+    services.poke_sender()
     return notices
 
 

@@ -137,7 +137,6 @@ async def run_once(application: Application) -> list[schedule.DueReminder]:  # t
     async with services.db.session() as session:
         await schedule.plan(session, now)
         due = await schedule.due_reminders(session, now)
-        await session.commit()
         messenger = Messenger(application.bot, session, services)
         for reminder in due:
             await remind(messenger, reminder, now)
@@ -151,6 +150,9 @@ async def run_once(application: Application) -> list[schedule.DueReminder]:  # t
                         "Action item due: {text} (decided at a meeting; /meetings shows it)."
                     ).format(text=item.text),
                 )
+        # What was recorded as sent, and the messages themselves, in one transaction.
+        await session.commit()
+    services.poke_sender()
     return due
 
 

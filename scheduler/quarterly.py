@@ -48,7 +48,6 @@ async def run_once(application: Application) -> list[str]:  # type: ignore[type-
                     )
             except IntegrityError:
                 continue  # already delivered
-            await session.commit()
             card = await build(session, services.config, street, start, end, label)
             recipients = await street_coordinators(session, street.id)
             recipients += [a for a in services.config.app.admins if a not in recipients]
@@ -60,7 +59,9 @@ async def run_once(application: Application) -> list[str]:  # type: ignore[type-
                     telegram_id, xlsx(card, i18n), filename=f"scorecard-{street.code}-{label}.xlsx"
                 )
                 await messenger.send_file(telegram_id, chart(card, i18n), photo=True)
+            await session.commit()  # "delivered" and the messages, together
             delivered.append(street.code)
+    services.poke_sender()
     return delivered
 
 

@@ -210,12 +210,12 @@ async def test_rate_limit(db_url: str, api: FakeBotApi, roster: object, clock: M
 
 
 async def test_nonsense_gets_guidance_and_no_case(bot: BotHarness, db_url: str) -> None:
-    for update in (
-        bot.api.send_text(RESIDENT, "😀😀👍"),
-        bot.api.send_text(RESIDENT, "。。。"),
-        bot.api.send_sticker(RESIDENT),
+    for send in (
+        lambda: bot.api.send_text(RESIDENT, "😀😀👍"),
+        lambda: bot.api.send_text(RESIDENT, "。。。"),
+        lambda: bot.api.send_sticker(RESIDENT),
     ):
-        [reply] = await bot.replies(update)
+        [reply] = await bot.replies(send())
         assert reply.text.startswith("反映问题时，请用文字描述问题并说明地点")
     assert await cases(db_url) == []
 
