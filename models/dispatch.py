@@ -1,7 +1,9 @@
 """What members do with a case once it is dispatched, and who may do it.
 
 Only the case's assignee, the unit head of the assignee's party and the coordinators of the
-case's community or street (and admins) act on a case. Every action goes through the state
+case's community or street (and admins) act on a case. The actions flush but do not commit:
+the update's one commit (bot/app.py) writes the change, the messages it causes and the
+inbox row together. Every action goes through the state
 machine (`lifecycle.apply`), so a stale or repeated button press raises TransitionError and
 changes nothing.
 """
@@ -120,7 +122,7 @@ async def accept(session: AsyncSession, ctx: CaseContext, actor: Actor, now: dat
         ctx.lead.state = AssignmentState.ACCEPTED
         ctx.lead.accepted_at = now
         session.add(ctx.lead)
-    await session.commit()
+    await session.flush()
 
 
 async def hand_back(
@@ -139,7 +141,7 @@ async def hand_back(
     if ctx.lead is not None:
         ctx.lead.state = AssignmentState.HANDED_BACK
         session.add(ctx.lead)
-    await session.commit()
+    await session.flush()
 
 
 async def finish(
@@ -178,7 +180,7 @@ async def finish(
         ctx.lead.state = AssignmentState.DONE
         ctx.lead.done_at = now
         session.add(ctx.lead)
-    await session.commit()
+    await session.flush()
 
 
 async def category_of(session: AsyncSession, case: Case) -> Category | None:
@@ -237,7 +239,7 @@ async def postpone(
         if ctx.lead is not None:
             ctx.lead.due_at = new_due
             session.add(ctx.lead)
-        await session.commit()
+        await session.flush()
         return True
     apply(
         session,
@@ -249,7 +251,7 @@ async def postpone(
         note=reason,
         data=data,
     )
-    await session.commit()
+    await session.flush()
     return False
 
 
@@ -297,7 +299,7 @@ async def decide_postponement(
         if ctx.lead is not None:
             ctx.lead.due_at = ctx.case.due_at
             session.add(ctx.lead)
-    await session.commit()
+    await session.flush()
     return request
 
 
@@ -340,7 +342,7 @@ async def assign(
         actor_member_id=_id(_member_of(actor, ctx.case.street_id)),
         data={"member": member.id, "party": member.party_id},
     )
-    await session.commit()
+    await session.flush()
 
 
 async def assist_done(
@@ -366,7 +368,7 @@ async def assist_done(
         actor_telegram_id=actor.telegram_id,
         data={"party": assignment.party_id},
     )
-    await session.commit()
+    await session.flush()
 
 
 # Verification (核查) ------------------------------------------------------------------------
@@ -434,7 +436,7 @@ async def confirm(
         data={"satisfaction": satisfaction},
     )
     case.satisfaction = satisfaction
-    await session.commit()
+    await session.flush()
 
 
 async def rate(session: AsyncSession, case: Case, telegram_id: int, satisfaction: int) -> None:
@@ -447,7 +449,7 @@ async def rate(session: AsyncSession, case: Case, telegram_id: int, satisfaction
         raise TransitionError(CaseAction.CONFIRM, CaseState(case.state))
     case.satisfaction = satisfaction
     session.add(case)
-    await session.commit()
+    await session.flush()
 
 
 async def reopen(
@@ -461,7 +463,7 @@ async def reopen(
         ctx.lead.state = AssignmentState.ACCEPTED
         ctx.lead.done_at = None
         session.add(ctx.lead)
-    await session.commit()
+    await session.flush()
 
 
 # Questions awaiting a typed answer ----------------------------------------------------------
