@@ -20,7 +20,6 @@ from models.cases import PendingInput
 from models.meetings import (
     ActionItem,
     MeetingAttendance,
-    MeetingKind,
     MeetingNotice,
     MeetingOccurrence,
     MeetingSeries,
@@ -458,25 +457,9 @@ async def _series_answer(
                 _("That rule does not work: {problem}").format(problem=problem)
             )
             return
-        kind = MeetingKind.COMMUNITY_WEEKLY if community_id else MeetingKind.STREET_MONTHLY
-        base = f"{kind}-{community_id}" if community_id else kind
-        taken = {
-            s.code
-            for s in await context.session.exec(
-                select(MeetingSeries).where(MeetingSeries.street_id == street.id)
-            )
-        }
-        code = next(c for c in (base, *(f"{base}-{n}" for n in range(2, 100))) if c not in taken)
-        series = MeetingSeries(
-            street_id=street.id or 0,
-            community_id=community_id,
-            code=code,
-            kind=kind,
-            rrule=rule.strip(),
-            place=place.strip() or None,
+        series = await schedule.create_series(
+            context.session, street.id or 0, community_id, rule.strip(), place.strip() or None
         )
-        context.session.add(series)
-        await context.session.commit()
     else:
         found = await context.session.get(
             MeetingSeries, as_int(str(pending.data.get("series"))) or 0

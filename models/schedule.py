@@ -102,6 +102,36 @@ async def replan_series(session: AsyncSession, series: MeetingSeries, now: datet
     await plan(session, now)
 
 
+async def create_series(
+    session: AsyncSession,
+    street_id: int,
+    community_id: int | None,
+    rule: str,
+    place: str | None,
+) -> MeetingSeries:
+    """A new series: a community's weekly meeting, or the street's monthly one. Committed."""
+    kind = MeetingKind.COMMUNITY_WEEKLY if community_id else MeetingKind.STREET_MONTHLY
+    base = f"{kind}-{community_id}" if community_id else str(kind)
+    taken = {
+        s.code
+        for s in await session.exec(
+            select(MeetingSeries).where(MeetingSeries.street_id == street_id)
+        )
+    }
+    code = next(c for c in (base, *(f"{base}-{n}" for n in range(2, 1000))) if c not in taken)
+    series = MeetingSeries(
+        street_id=street_id,
+        community_id=community_id,
+        code=code,
+        kind=kind,
+        rrule=rule,
+        place=place,
+    )
+    session.add(series)
+    await session.commit()
+    return series
+
+
 async def upcoming(
     session: AsyncSession,
     street_id: int,
