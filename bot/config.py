@@ -77,7 +77,7 @@ class TelegramConfig(_Section):
     base_file_url: Annotated[str, AfterValidator(_http_url)] = "https://api.telegram.org/file/bot"
     bot_username: str = ""
     rate_limiter: bool = True
-    max_messages_per_second: float = Field(default=30.0, gt=0)
+    max_messages_per_second: float = Field(default=25.0, gt=0)
     chat_interval_s: float = Field(default=1.0, ge=0)
     group_interval_s: float = Field(default=3.0, ge=0)
     mode: Literal["polling", "webhook"] = "polling"

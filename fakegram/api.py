@@ -179,6 +179,7 @@ class FakeBotApi:
         self.blocked: set[int] = set()
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] | None = None
+        self.polled = asyncio.Event()  # set at the first getUpdates
         # Telegram answers 429 past about 30 messages a second; None: no limit emulated.
         # Emulated as a token bucket (a second's worth of burst, refilled at the rate).
         self.flood_limit = flood_limit
@@ -442,6 +443,8 @@ class FakeBotApi:
                     "parameters": {"retry_after": 1},
                 }
             self._tokens -= 1
+        if method == "getUpdates":
+            self.polled.set()
         record = Recorded(method, params, files)
         if method != "getUpdates":
             self.requests.append(record)
