@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.cases import (
@@ -114,7 +114,17 @@ async def build_agenda(
     start = last.starts_at if last is not None else default_start(kind, now)
     agenda = Agenda(street, community, kind, start, now)
 
-    query = select(Case).where(Case.street_id == street.id, Case.state != CaseState.VOID)
+    # The period's cases, whatever is still open, and what was closed during the period:
+    # not the street's whole history.
+    query = select(Case).where(
+        Case.street_id == street.id,
+        Case.state != CaseState.VOID,
+        or_(
+            col(Case.created_at) >= start,
+            col(Case.state).in_([s.value for s in OPEN]),
+            col(Case.closed_at) >= start,
+        ),
+    )
     if community is not None:
         query = query.where(Case.community_id == community.id)
     cases = list(await session.exec(query.order_by(col(Case.id))))

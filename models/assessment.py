@@ -148,26 +148,25 @@ async def indicators(
 ) -> list[Indicators]:
     """Indicators per party (by="party"), community ("community") or member ("member")."""
     assert street.id is not None
-    cases = {
-        c.id: c
-        for c in await session.exec(
-            select(Case).where(Case.street_id == street.id, Case.state != "void")
+    # Only the period's lead assignments and their cases: the work grows with the period,
+    # not with the street's whole history.
+    rows = await session.exec(
+        select(Assignment, Case)
+        .join(Case, col(Case.id) == Assignment.case_id)
+        .where(
+            Case.street_id == street.id,
+            Case.state != "void",
+            Assignment.role == AssignmentRole.LEAD,
+            col(Assignment.state).not_in([s.value for s in EXCLUDED]),
+            col(Assignment.due_at) >= start,
+            col(Assignment.due_at) < end,
         )
-    }
-    leads = [
-        a
-        for a in await session.exec(
-            select(Assignment)
-            .where(
-                col(Assignment.case_id).in_(list(cases)),
-                Assignment.role == AssignmentRole.LEAD,
-                col(Assignment.state).not_in([s.value for s in EXCLUDED]),
-                col(Assignment.due_at) >= start,
-                col(Assignment.due_at) < end,
-            )
-            .order_by(col(Assignment.id))
-        )
-    ]
+        .order_by(col(Assignment.id))
+    )
+    leads, cases = [], {}
+    for assignment, case in rows:
+        leads.append(assignment)
+        cases[case.id] = case
     events: dict[int, list[CaseEvent]] = defaultdict(list)
     for event in await session.exec(
         select(CaseEvent)
