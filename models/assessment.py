@@ -27,8 +27,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.cases import Assignment, AssignmentRole, AssignmentState, Case, CaseAction, CaseEvent
-from models.members import AreaRef, StreetMap, load_street_map, member_areas
-from models.org import Alley, Member, Street
+from models.members import AreaRef, StreetMap, load_street_map
+from models.org import Alley, Member, MemberArea, Street
 
 EXCLUDED = (AssignmentState.HANDED_BACK, AssignmentState.CANCELLED)
 
@@ -213,7 +213,7 @@ async def _groups(session: AsyncSession, street: Street, by: str) -> dict[str, I
     street_map = await load_street_map(session, street)
     if by == "party":
         groups = {str(i): Indicators(p.code, p.name) for i, p in sorted(street_map.parties.items())}
-        lengths = await party_lengths(session, street)
+        lengths = await party_lengths(session, street, street_map)
         for pid, figures in zip(sorted(street_map.parties), groups.values(), strict=True):
             figures.length_m = lengths.get(pid, 0.0)
         return groups
@@ -227,21 +227,31 @@ async def _groups(session: AsyncSession, street: Street, by: str) -> dict[str, I
     return {str(m.id): Indicators(str(m.id), m.name) for m in members}
 
 
-async def party_lengths(session: AsyncSession, street: Street) -> dict[int, float]:
+async def party_lengths(
+    session: AsyncSession, street: Street, street_map: StreetMap | None = None
+) -> dict[int, float]:
     """Metres of alley each party answers for (地域差异化): its members' areas, or the street."""
-    street_map = await load_street_map(session, street)
-    alleys = list(await session.exec(select(Alley).where(Alley.street_id == street.id)))
+    street_map = street_map or await load_street_map(session, street)
+    alleys = list(street_map.alleys.values())
     total = sum(a.length_m or 0 for a in alleys)
     covered: dict[int, set[int]] = defaultdict(set)
-    for member in await session.exec(
-        select(Member).where(
-            Member.street_id == street.id,
-            col(Member.active).is_(True),
-            col(Member.party_id).is_not(None),
+    members = list(
+        await session.exec(
+            select(Member).where(
+                Member.street_id == street.id,
+                col(Member.active).is_(True),
+                col(Member.party_id).is_not(None),
+            )
         )
+    )
+    areas_of: dict[int, list[AreaRef]] = defaultdict(list)
+    for row in await session.exec(
+        select(MemberArea).where(col(MemberArea.member_id).in_([m.id for m in members]))
     ):
+        areas_of[row.member_id].append(AreaRef.of(row))
+    for member in members:
         assert member.id is not None and member.party_id is not None
-        areas = await member_areas(session, member.id)
+        areas = areas_of.get(member.id, [])
         if not areas:
             covered[member.party_id] |= {a.id for a in alleys if a.id is not None}
         for ref in areas:
