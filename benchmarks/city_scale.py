@@ -2,7 +2,7 @@
 
     python -m benchmarks.city_scale [--cases 100000] [--streets 100] [--database URL]
 
-Generates `--streets` streets of 50 alleys and about 200 members each, then `--cases` cases
+Generates `--streets` streets of 50 alleys and 200 members each, then `--cases` cases
 spread over the last twelve months with their assignments and event histories (written in
 bulk), and times one street's monthly agenda and the city-wide quarterly scorecard. Peak RSS
 is the process's maximum resident set.
@@ -46,7 +46,7 @@ async def generate(database: Database, streets: int, cases: int, seed: int = 1) 
     started = time.perf_counter()
     async with database.session() as session:
         for index in range(streets):
-            roster = street_roster(index, alleys=50, communities=10)
+            roster = street_roster(index, alleys=50, communities=10, extra_chiefs=79)
             await import_roster(session, parse_roster(roster, f"s{index}"), now=NOW)
         specs = Classifier(load_categories()).categories
         category_ids = [(await category_row(session, spec)).id for spec in specs.values()]

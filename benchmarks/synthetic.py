@@ -33,9 +33,14 @@ PHRASES = {
 
 
 def street_roster(
-    index: int, alleys: int = 50, communities: int = 5, telegram_base: int = 5_000_000
+    index: int,
+    alleys: int = 50,
+    communities: int = 5,
+    telegram_base: int = 5_000_000,
+    extra_chiefs: int = 0,
 ) -> dict[str, Any]:
-    """A street with `alleys` alleys in `communities` communities and ~200 members."""
+    """A street with `alleys` alleys in `communities` communities, its linkage group, and
+    `extra_chiefs` more street chiefs (one alley each)."""
     code = f"s{index:03d}"
     lat0, lon0 = 30.0 + index * 0.05, 120.0 + index * 0.05
     doc: dict[str, Any] = {
@@ -95,6 +100,15 @@ def street_roster(
                 "telegram_id": tid + 600 + c,
                 "role": "street_chief",
                 "alleys": mine,
+            }
+        )
+    for extra in range(extra_chiefs):
+        doc["members"].append(
+            {
+                "name": f"{code}街长x{extra}",
+                "telegram_id": tid + 700 + extra,
+                "role": "street_chief",
+                "alleys": [f"{code}a{extra % alleys}"],
             }
         )
     return doc
