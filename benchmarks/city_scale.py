@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert
 from sqlmodel import col, select
 
 from benchmarks.synthetic import street_roster
@@ -175,7 +175,9 @@ async def main_async(streets: int, cases: int, url: str) -> None:
         counts = {}
         async with database.session() as session:
             for model in (Street, Alley, Member, Party, Case, CaseEvent, Category):
-                counts[model.__name__] = len((await session.exec(select(model.id))).all())
+                counts[model.__name__] = (
+                    await session.exec(select(func.count()).select_from(model))
+                ).one()
         agenda_s, scorecard_s, scored = await measure(database)
     finally:
         await database.dispose()
