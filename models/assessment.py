@@ -150,12 +150,11 @@ async def indicators(
     assert street.id is not None
     # Only the period's lead assignments and their cases: the work grows with the period,
     # not with the street's whole history.
-    rows = await session.exec(
-        select(Assignment, Case)
-        .join(Case, col(Case.id) == Assignment.case_id)
+    street_cases = select(Case.id).where(Case.street_id == street.id, Case.state != "void")
+    due_leads = (
+        select(Assignment)
         .where(
-            Case.street_id == street.id,
-            Case.state != "void",
+            col(Assignment.case_id).in_(street_cases),
             Assignment.role == AssignmentRole.LEAD,
             col(Assignment.state).not_in([s.value for s in EXCLUDED]),
             col(Assignment.due_at) >= start,
@@ -163,14 +162,24 @@ async def indicators(
         )
         .order_by(col(Assignment.id))
     )
-    leads, cases = [], {}
-    for assignment, case in rows:
-        leads.append(assignment)
-        cases[case.id] = case
+    leads = list(await session.exec(due_leads))
+    due_ids = select(Assignment.case_id).where(col(Assignment.id).in_([a.id for a in leads]))
+    cases = {c.id: c for c in await session.exec(select(Case).where(col(Case.id).in_(due_ids)))}
     events: dict[int, list[CaseEvent]] = defaultdict(list)
+    wanted = [
+        CaseAction.FINISH,
+        CaseAction.REOPEN,
+        CaseAction.CONFIRM,
+        CaseAction.CLOSE_BY_DEFAULT,
+        CaseAction.POSTPONE,
+    ]
     for event in await session.exec(
         select(CaseEvent)
-        .where(col(CaseEvent.case_id).in_([a.case_id for a in leads]), CaseEvent.at < end)
+        .where(
+            col(CaseEvent.case_id).in_(due_ids),
+            CaseEvent.at < end,
+            col(CaseEvent.action).in_(wanted),
+        )
         .order_by(col(CaseEvent.at), col(CaseEvent.id))
     ):
         events[event.case_id].append(event)
