@@ -65,6 +65,14 @@ async def _context(context: LaneKeeperContext, case_id: int) -> cases.CaseContex
     return ctx
 
 
+async def _acting(context: LaneKeeperContext, actor: Actor, case_id: int) -> cases.CaseContext:
+    """The case, if this person may act on it (else NotAllowed)."""
+    ctx = await _context(context, case_id)
+    if not await cases.may_act(context.session, actor, ctx):
+        raise cases.NotAllowed
+    return ctx
+
+
 async def _edit(
     update: Update, text: str | None = None, keyboard: InlineKeyboardMarkup | None = None
 ) -> None:
@@ -100,9 +108,7 @@ async def accept(
 async def hand_back_menu(
     update: Update, context: LaneKeeperContext, actor: Actor, case_id: int, arg: str | None
 ) -> None:
-    ctx = await _context(context, case_id)
-    if not await cases.may_act(context.session, actor, ctx):
-        raise cases.NotAllowed
+    ctx = await _acting(context, actor, case_id)
     _ = context.i18n.gettext
     rows = [
         [InlineKeyboardButton(_(label), callback_data=pack("cs", "B", case_id, code))]
@@ -156,9 +162,7 @@ async def _hand_back(
 async def done(
     update: Update, context: LaneKeeperContext, actor: Actor, case_id: int, arg: str | None
 ) -> None:
-    ctx = await _context(context, case_id)
-    if not await cases.may_act(context.session, actor, ctx):
-        raise cases.NotAllowed
+    ctx = await _acting(context, actor, case_id)
     if ctx.case.state not in (CaseState.DISPATCHED, CaseState.ACCEPTED):
         raise TransitionError(CaseAction.FINISH, CaseState(ctx.case.state))
     await cases.ask(context.session, actor.telegram_id, "finish", case_id, _now(context))
@@ -176,9 +180,7 @@ async def done(
 async def postpone_menu(
     update: Update, context: LaneKeeperContext, actor: Actor, case_id: int, arg: str | None
 ) -> None:
-    ctx = await _context(context, case_id)
-    if not await cases.may_act(context.session, actor, ctx):
-        raise cases.NotAllowed
+    ctx = await _acting(context, actor, case_id)
     _ = context.i18n.gettext
     tz = ZoneInfo(ctx.street.timezone)
     category = await cases.category_of(context.session, ctx.case)

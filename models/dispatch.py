@@ -10,8 +10,10 @@ changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
@@ -110,14 +112,7 @@ async def _check(session: AsyncSession, actor: Actor, ctx: CaseContext, action: 
 
 async def accept(session: AsyncSession, ctx: CaseContext, actor: Actor, now: datetime) -> None:
     await _check(session, actor, ctx, CaseAction.ACCEPT)
-    apply(
-        session,
-        ctx.case,
-        CaseAction.ACCEPT,
-        at=now,
-        actor_telegram_id=actor.telegram_id,
-        actor_member_id=_id(_member_of(actor, ctx.case.street_id)),
-    )
+    _record(session, ctx, actor, CaseAction.ACCEPT, now)
     if ctx.lead is not None:
         ctx.lead.state = AssignmentState.ACCEPTED
         ctx.lead.accepted_at = now
@@ -129,15 +124,7 @@ async def hand_back(
     session: AsyncSession, ctx: CaseContext, actor: Actor, reason: str, now: datetime
 ) -> None:
     await _check(session, actor, ctx, CaseAction.HAND_BACK)
-    apply(
-        session,
-        ctx.case,
-        CaseAction.HAND_BACK,
-        at=now,
-        actor_telegram_id=actor.telegram_id,
-        actor_member_id=_id(_member_of(actor, ctx.case.street_id)),
-        note=reason,
-    )
+    _record(session, ctx, actor, CaseAction.HAND_BACK, now, note=reason)
     if ctx.lead is not None:
         ctx.lead.state = AssignmentState.HANDED_BACK
         session.add(ctx.lead)
@@ -153,15 +140,7 @@ async def finish(
     photo: dict[str, str | None] | None = None,
 ) -> None:
     await _check(session, actor, ctx, CaseAction.FINISH)
-    event = apply(
-        session,
-        ctx.case,
-        CaseAction.FINISH,
-        at=now,
-        actor_telegram_id=actor.telegram_id,
-        actor_member_id=_id(_member_of(actor, ctx.case.street_id)),
-        note=note,
-    )
+    event = _record(session, ctx, actor, CaseAction.FINISH, now, note=note)
     await session.flush()
     if photo is not None:
         assert ctx.case.id is not None
@@ -217,7 +196,6 @@ async def postpone(
     """True when postponed at once; False when a coordinator was asked to approve."""
     await _check(session, actor, ctx, CaseAction.POSTPONE)
     category = await category_of(session, ctx.case)
-    member_id = _id(_member_of(actor, ctx.case.street_id))
     data = {
         "from": ctx.case.due_at.isoformat() if ctx.case.due_at else None,
         "to": new_due.isoformat(),
@@ -225,32 +203,14 @@ async def postpone(
     if within_limit(ctx.case, new_due, category) or await coordinates_case(
         session, actor, ctx.case
     ):
-        apply(
-            session,
-            ctx.case,
-            CaseAction.POSTPONE,
-            at=now,
-            actor_telegram_id=actor.telegram_id,
-            actor_member_id=member_id,
-            note=reason,
-            data=data,
-        )
+        _record(session, ctx, actor, CaseAction.POSTPONE, now, note=reason, data=data)
         ctx.case.due_at = new_due
         if ctx.lead is not None:
             ctx.lead.due_at = new_due
             session.add(ctx.lead)
         await session.flush()
         return True
-    apply(
-        session,
-        ctx.case,
-        CaseAction.POSTPONE_REQUEST,
-        at=now,
-        actor_telegram_id=actor.telegram_id,
-        actor_member_id=member_id,
-        note=reason,
-        data=data,
-    )
+    _record(session, ctx, actor, CaseAction.POSTPONE_REQUEST, now, note=reason, data=data)
     await session.flush()
     return False
 
@@ -284,13 +244,12 @@ async def decide_postponement(
     action = CaseAction.POSTPONE if approve else CaseAction.POSTPONE_REFUSED
     if not allowed(action, CaseState(ctx.case.state)):
         raise TransitionError(action, CaseState(ctx.case.state))
-    apply(
+    _record(
         session,
-        ctx.case,
+        ctx,
+        actor,
         action,
-        at=now,
-        actor_telegram_id=actor.telegram_id,
-        actor_member_id=_id(_member_of(actor, ctx.case.street_id)),
+        now,
         note=request.note,
         data={**request.data, "requested_by": request.actor_telegram_id},
     )
@@ -333,13 +292,12 @@ async def assign(
             due_at=ctx.case.due_at,
         )
     )
-    apply(
+    _record(
         session,
-        ctx.case,
+        ctx,
+        actor,
         CaseAction.ASSIGN,
-        at=now,
-        actor_telegram_id=actor.telegram_id,
-        actor_member_id=_id(_member_of(actor, ctx.case.street_id)),
+        now,
         data={"member": member.id, "party": member.party_id},
     )
     await session.flush()
@@ -497,6 +455,28 @@ async def take_pending(
     if pending.created_at < now - timedelta(days=1):
         return None
     return pending
+
+
+def _record(
+    session: AsyncSession,
+    ctx: CaseContext,
+    actor: Actor,
+    action: CaseAction,
+    now: datetime,
+    note: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> CaseEvent:
+    """The action on the case, recorded as the actor's (and their membership's, if any)."""
+    return apply(
+        session,
+        ctx.case,
+        action,
+        at=now,
+        actor_telegram_id=actor.telegram_id,
+        actor_member_id=_id(_member_of(actor, ctx.case.street_id)),
+        note=note,
+        data=dict(data) if data else None,
+    )
 
 
 def _id(member: Member | None) -> int | None:
