@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from bot import __version__
-from bot.commands.common import prepare_database
+from bot.commands.common import CommandError, prepare_database
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
 from models.org import Role
 
@@ -251,5 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130

@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.commands.common import prepare_database, with_session
+from bot.commands.common import CommandError, prepare_database, with_session
 from bot.config import Config
 from models.cases import Assignment, AssignmentRole, Case, CaseEvent, Category
 from models.classify import Classifier, load_categories
@@ -21,10 +21,6 @@ from models.intake import Intake, IntakeSettings
 from models.members import street_by_code
 from models.org import Alley, Member, Party, Street
 from models.places import load_places
-
-
-class CommandError(Exception):
-    pass
 
 
 async def _explain(
@@ -93,13 +89,9 @@ def explain_command(
         assert text is not None
         texts = [text]
     prepare_database(config)
-    try:
-        lines = asyncio.run(
-            with_session(config, lambda s: _explain(s, config, street, texts, lat, lon))
-        )
-    except CommandError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    lines = asyncio.run(
+        with_session(config, lambda s: _explain(s, config, street, texts, lat, lon))
+    )
     for line in lines:
         print(json.dumps(line, ensure_ascii=False))
     return 0
@@ -208,11 +200,7 @@ def _csv(rows: list[dict[str, Any]]) -> str:
 
 def export_command(config: Config, street: str | None, fmt: str, output: str | None) -> int:
     prepare_database(config)
-    try:
-        rows = asyncio.run(with_session(config, lambda s: _export(s, street)))
-    except CommandError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    rows = asyncio.run(with_session(config, lambda s: _export(s, street)))
     text = (json.dumps(rows, ensure_ascii=False, indent=2) + "\n") if fmt == "json" else _csv(rows)
     if output in (None, "-"):
         sys.stdout.write(text)

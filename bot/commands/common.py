@@ -15,6 +15,10 @@ from models.db import Database
 T = TypeVar("T")
 
 
+class CommandError(Exception):
+    """What was asked cannot be done; `python -m bot` prints it and exits 1."""
+
+
 def prepare_database(config: Config) -> None:
     if config.database.auto_upgrade:
         migrate.upgrade(config.database.url)

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from dataclasses import dataclass
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.commands.common import bot_username, cli_i18n, link, prepare_database, with_session
+from bot.commands.common import (
+    CommandError,
+    bot_username,
+    cli_i18n,
+    link,
+    prepare_database,
+    with_session,
+)
 from bot.config import Config
 from models.clock import SystemClock
 from models.invites import NewInvite, create_invite, invite_member, revoke, status_of
 from models.members import AreaKind, AreaRef, load_street_map, street_by_code
 from models.org import Invite, Member, Role
-
-
-class CommandError(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -97,11 +99,7 @@ def create_command(config: Config, request: InviteRequest) -> int:
         new, who = await with_session(config, lambda s: _create(s, request))
         return new, who, await bot_username(config)
 
-    try:
-        new, who, username = asyncio.run(work())
-    except CommandError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    new, who, username = asyncio.run(work())
     i18n = cli_i18n(config)
     print(
         i18n.gettext("Invitation #{id} for {who}, valid until {date}:").format(
@@ -135,11 +133,7 @@ async def _list(session: AsyncSession, street_code: str) -> list[str]:
 
 def list_command(config: Config, street: str) -> int:
     prepare_database(config)
-    try:
-        lines = asyncio.run(with_session(config, lambda s: _list(s, street)))
-    except CommandError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    lines = asyncio.run(with_session(config, lambda s: _list(s, street)))
     print("\n".join(lines) if lines else cli_i18n(config).gettext("No invitations."))
     return 0
 
@@ -155,11 +149,7 @@ async def _revoke(session: AsyncSession, invite_id: int) -> bool:
 
 def revoke_command(config: Config, invite_id: int) -> int:
     prepare_database(config)
-    try:
-        changed = asyncio.run(with_session(config, lambda s: _revoke(s, invite_id)))
-    except CommandError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    changed = asyncio.run(with_session(config, lambda s: _revoke(s, invite_id)))
     _ = cli_i18n(config).gettext
     message = (
         _("Invitation #{id} revoked.") if changed else _("Invitation #{id} was already revoked.")

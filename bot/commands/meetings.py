@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.commands.common import prepare_database, with_session
+from bot.commands.common import CommandError, prepare_database, with_session
 from bot.config import Config
 from bot.i18n import I18n
 from handlers.agenda_text import render_agenda
@@ -20,10 +19,6 @@ from models.members import street_by_code
 from models.minutes import owner_labels
 from models.org import Community
 from scheduler.meetings import title
-
-
-class CommandError(Exception):
-    pass
 
 
 async def _agenda(
@@ -66,18 +61,14 @@ def agenda_command(
     config: Config, street: str, community: str | None, kind: str, locale: str | None
 ) -> int:
     prepare_database(config)
-    try:
-        text = asyncio.run(
-            with_session(
-                config,
-                lambda s: _agenda(
-                    s, config, street, community, kind, locale or config.app.default_locale
-                ),
-            )
+    text = asyncio.run(
+        with_session(
+            config,
+            lambda s: _agenda(
+                s, config, street, community, kind, locale or config.app.default_locale
+            ),
         )
-    except CommandError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    )
     print(text)
     return 0
 
@@ -105,14 +96,8 @@ async def _list(session: AsyncSession, street_code: str, locale: str, count: int
 
 def list_command(config: Config, street: str, locale: str | None, count: int) -> int:
     prepare_database(config)
-    try:
-        lines = asyncio.run(
-            with_session(
-                config, lambda s: _list(s, street, locale or config.app.default_locale, count)
-            )
-        )
-    except CommandError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    lines = asyncio.run(
+        with_session(config, lambda s: _list(s, street, locale or config.app.default_locale, count))
+    )
     print("\n".join(lines))
     return 0

@@ -12,15 +12,11 @@ from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.commands.common import cli_i18n, prepare_database, with_session
+from bot.commands.common import CommandError, cli_i18n, prepare_database, with_session
 from bot.config import Config
 from handlers.scorecard import COLUMNS, Scorecard, build, xlsx
 from models.assessment import yearly_awards
 from models.members import street_by_code
-
-
-class CommandError(Exception):
-    pass
 
 
 async def _card(
@@ -44,11 +40,7 @@ def kpi_command(
         print("error: --from comes after --to", file=sys.stderr)
         return 2
     prepare_database(config)
-    try:
-        card = asyncio.run(with_session(config, lambda s: _card(s, config, street, first, last)))
-    except CommandError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    card = asyncio.run(with_session(config, lambda s: _card(s, config, street, first, last)))
     rows = card.parties if by == "party" else card.communities
     if fmt == "xlsx":
         data = xlsx(card, cli_i18n(config))
@@ -101,11 +93,7 @@ async def _awards(session: AsyncSession, config: Config, street_code: str, year:
 
 def awards_command(config: Config, street: str, year: int) -> int:
     prepare_database(config)
-    try:
-        lines = asyncio.run(with_session(config, lambda s: _awards(s, config, street, year)))
-    except CommandError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    lines = asyncio.run(with_session(config, lambda s: _awards(s, config, street, year)))
     print(
         "\n".join(lines) if lines else cli_i18n(config).gettext("Nobody had cases due this year.")
     )
