@@ -63,10 +63,31 @@ def make_sync_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+class KeepingSession(AsyncSession):
+    """A session that keeps what `get` found for as long as the session lives.
+
+    SQLAlchemy's identity map holds objects weakly: a street, category or member looked up,
+    used and dropped is gone from it, and the next `get` for it in the same update goes back
+    to the database. Handling one report looks the same few rows up a dozen times; keeping
+    them makes every lookup after the first free. Sessions live for one update (or one timed
+    pass), so what is kept is small and short-lived.
+    """
+
+    async def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
+        found = await super().get(entity, ident, **kwargs)
+        if found is not None:
+            self.info.setdefault("kept", {})[(entity, ident)] = found
+        return found
+
+    def expunge_all(self) -> None:
+        self.info.pop("kept", None)
+        super().expunge_all()
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # expire_on_commit=False: objects stay readable after commit without a new round trip,
     # which async code could not do lazily anyway.
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+    return async_sessionmaker(engine, class_=KeepingSession, expire_on_commit=False)
 
 
 class Database:
