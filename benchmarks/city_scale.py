@@ -167,11 +167,13 @@ async def measure(database: Database) -> tuple[float, float, int]:
     return agenda_s, time.perf_counter() - started, scored
 
 
-async def main_async(streets: int, cases: int, url: str) -> None:
+async def main_async(streets: int, cases: int, url: str, reuse: bool = False) -> None:
     migrate.upgrade(url)
     database = Database(url)
     try:
-        generated = await generate(database, streets, cases)
+        async with database.session() as session:
+            existing = (await session.exec(select(func.count()).select_from(Case))).one()
+        generated = 0.0 if reuse and existing else await generate(database, streets, cases)
         counts = {}
         async with database.session() as session:
             for model in (Street, Alley, Member, Party, Case, CaseEvent, Category):
@@ -185,7 +187,7 @@ async def main_async(streets: int, cases: int, url: str) -> None:
     print(
         "generated: "
         + ", ".join(f"{n} {k.lower()}s" for k, n in counts.items())
-        + f" in {generated:.0f} s"
+        + (f" in {generated:.0f} s" if generated else " (reused)")
     )
     print(f"monthly agenda, one street: {agenda_s * 1000:.0f} ms")
     print(f"quarterly scorecard, the whole city: {scorecard_s:.1f} s ({scored} cases due)")
@@ -197,10 +199,13 @@ def main() -> None:
     parser.add_argument("--streets", type=int, default=100)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--database", help="default: a temporary SQLite file")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the database's cases, if any, as they are"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.database or f"sqlite:///{Path(folder) / 'city.db'}"
-        asyncio.run(main_async(args.streets, args.cases, url))
+        asyncio.run(main_async(args.streets, args.cases, url, args.reuse))
 
 
 if __name__ == "__main__":
