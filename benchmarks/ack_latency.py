@@ -1,11 +1,11 @@
 """Acknowledgement latency while a bulk send runs under Telegram's flood limits.
 
-    python -m benchmarks.ack_latency [--bulk 2000] [--rate 10] [--seconds 30]
+    python -m benchmarks.ack_latency [--bulk 2000] [--rate 10] [--seconds 30] [--rtt-ms 0]
 
 A fake Bot API that answers 429 past 30 messages a second; LaneKeeper with its production
 pacing; a bulk of `--bulk` messages queued at once; meanwhile residents report at `--rate`
 a second for `--seconds`. Latency: from the report entering the fake to its answer leaving
-the bot.
+the bot. `--rtt-ms` makes every send take that long to answer, as a distant Telegram would.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 from benchmarks.synthetic import report_texts, street_roster
 from bot.app import build_application, running
 from bot.config import load_config
-from fakegram import FakeBotApi, FakeUser, Recorded, fake_request
+from fakegram import FakeBotApi, FakeUser, Recorded, Slow, fake_request
 from models import migrate, outbox
 from models.clock import SystemClock
 from models.db import Database
@@ -36,7 +36,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-async def run(bulk: int, rate: float, seconds: float, url: str) -> tuple[list[float], int, int]:
+async def run(
+    bulk: int, rate: float, seconds: float, url: str, rtt_ms: float = 0.0
+) -> tuple[list[float], int, int]:
     migrate.upgrade(url)
     database = Database(url)
     async with database.session() as session:
@@ -49,6 +51,8 @@ async def run(bulk: int, rate: float, seconds: float, url: str) -> tuple[list[fl
         database={"url": url},
     )
     api = FakeBotApi(token=TOKEN, flood_limit=30)
+    if rtt_ms:
+        api.inject(Slow(rtt_ms / 1000), method="sendMessage", times=None)
     app = build_application(
         config, request=fake_request(api), get_updates_request=fake_request(api), run_timers=False
     )
@@ -100,12 +104,18 @@ def main() -> None:
     parser.add_argument("--bulk", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=10.0)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--rtt-ms", type=float, default=0.0)
     parser.add_argument("--database", help="default: a temporary SQLite file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.database or f"sqlite:///{Path(folder) / 'bench.db'}"
-        latencies, bulk_sent, hits = asyncio.run(run(args.bulk, args.rate, args.seconds, url))
-    print(f"reports: {len(latencies)} at {args.rate:g}/s while {args.bulk} bulk messages queue")
+        latencies, bulk_sent, hits = asyncio.run(
+            run(args.bulk, args.rate, args.seconds, url, args.rtt_ms)
+        )
+    print(
+        f"reports: {len(latencies)} at {args.rate:g}/s while {args.bulk} bulk messages queue"
+        f" (send round trip {args.rtt_ms:g} ms)"
+    )
     print(
         f"acknowledgement latency: p50 {percentile(latencies, 50) * 1000:.0f} ms, "
         f"p95 {percentile(latencies, 95) * 1000:.0f} ms, "

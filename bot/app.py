@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot.concurrency import PerChatUpdateProcessor
 from bot.config import Config
 from bot.context import LaneKeeperContext, UpdateScope, current_scope
 from bot.polling import InboxPoller, replay
@@ -24,6 +25,10 @@ from models.clock import Clock, SystemClock
 from models.db import Database
 
 UpdateListener = Callable[[object], Awaitable[None]]
+# Tries for an update that loses a race for a case to another update or process (the case's
+# version changed under it): each try starts from a fresh session, so the last one wins or
+# the person is told.
+CONFLICT_ATTEMPTS = 3
 
 
 class LaneKeeperApplication(Application):  # type: ignore[type-arg]
@@ -49,17 +54,26 @@ class LaneKeeperApplication(Application):  # type: ignore[type-arg]
 
     async def process_update(self, update: object) -> None:
         services = self.services
-        async with services.db.session() as session:
-            token = current_scope.set(UpdateScope(session, services.i18n()))
-            try:
-                await super().process_update(update)
-            finally:
-                current_scope.reset(token)
-            # One last commit: the messages the handlers queued, and the inbox row marked done.
-            if isinstance(update, Update):
-                await inbox.finish(session, update.update_id, services.clock.now())
-            else:
-                await session.commit()
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            async with services.db.session() as session:
+                scope = UpdateScope(
+                    session, services.i18n(), attempts_left=CONFLICT_ATTEMPTS - attempt
+                )
+                token = current_scope.set(scope)
+                try:
+                    await super().process_update(update)
+                finally:
+                    current_scope.reset(token)
+                if scope.conflict and scope.attempts_left:
+                    continue  # lost a race for a case: all undone, handled again afresh
+                # One last commit: the messages the handlers queued, the inbox row marked done.
+                if isinstance(update, Update):
+                    await inbox.finish(
+                        session, update.update_id, services.clock.now(), error=scope.error
+                    )
+                else:
+                    await session.commit()
+                break
         services.poke_sender()
         for listener in self.update_listeners:
             await listener(update)
@@ -121,6 +135,7 @@ def build_application(
         # The inbox poller (bot/polling.py) replaces PTB's Updater, which confirms updates
         # to Telegram before they are handled.
         .updater(None)
+        .concurrent_updates(PerChatUpdateProcessor(config.telegram.concurrent_updates))
     )
     if config.telegram.rate_limiter:
         # PTB types the limiter by its per-call argument; AIORateLimiter's is a dict.

@@ -80,6 +80,7 @@ class TelegramConfig(_Section):
     max_messages_per_second: float = Field(default=25.0, gt=0)
     chat_interval_s: float = Field(default=1.0, ge=0)
     group_interval_s: float = Field(default=3.0, ge=0)
+    concurrent_updates: int = Field(default=8, ge=1, le=64)
     mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str = ""
     webhook_listen: str = "127.0.0.1"

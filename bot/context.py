@@ -26,6 +26,9 @@ class UpdateScope:
     i18n: I18n
     user: TelegramUser | None = None
     actor: Actor | None = None
+    error: str | None = None  # what broke the update, recorded on its inbox row
+    attempts_left: int = 0  # tries after this one, should it lose a race for a case
+    conflict: bool = False  # it did: everything was undone and it may be tried again
 
 
 # PTB builds a fresh context for the error handler, and runs each update in its own task:

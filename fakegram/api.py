@@ -113,7 +113,18 @@ class Drop:
     """The connection closes before any answer."""
 
 
-Fault = RetryAfter | ServerError | Slow | Drop
+@dataclass(frozen=True, eq=False)
+class Hold:
+    """The answer waits until the test releases it: a call in flight, for as long as needed."""
+
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def release(self) -> None:
+        self.released.set()
+
+
+Fault = RetryAfter | ServerError | Slow | Drop | Hold
 
 
 class ConnectionDropped(Exception):
@@ -413,6 +424,9 @@ class FakeBotApi:
         fault = self._take_fault(method)
         if isinstance(fault, Slow):
             await asyncio.sleep(fault.seconds)
+        elif isinstance(fault, Hold):
+            fault.arrived.set()
+            await fault.released.wait()
         elif isinstance(fault, Drop):
             raise ConnectionDropped(method)
         elif isinstance(fault, RetryAfter):

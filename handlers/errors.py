@@ -4,22 +4,43 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.orm.exc import StaleDataError
 from telegram import Update
 
-from bot.context import LaneKeeperContext
+from bot.context import LaneKeeperContext, current_scope
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: LaneKeeperContext) -> None:
-    log.error("error while handling an update", exc_info=context.error)
+    scope = current_scope.get()
+    if scope is not None:
+        # Whatever the handler wrote before it broke is undone: the update's last commit
+        # (its inbox row) must not carry half a change with it.
+        await scope.session.rollback()
+        scope.error = repr(context.error)[:500]
+        if isinstance(context.error, StaleDataError) and scope.attempts_left:
+            # Handlers change the case before they answer, so nothing was said yet: the
+            # update is simply handled again (bot/app.py), and nobody hears of the race.
+            scope.conflict = True
+            log.info("a case changed under an update; trying it again: %s", context.error)
+            return
+    if isinstance(context.error, StaleDataError):
+        log.info("a case changed under an update; nothing written: %s", context.error)
+    else:
+        log.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if update.effective_chat.type != "private":
         return
-    text = context.i18n.gettext(
-        "Sorry, something went wrong on our side. Please try again in a moment."
-    )
+    _ = context.i18n.gettext
+    if isinstance(context.error, StaleDataError):
+        text = _(
+            "Someone else changed this case at the same moment, so nothing was done. "
+            "Please look at the case again (/case) and repeat if it is still needed."
+        )
+    else:
+        text = _("Sorry, something went wrong on our side. Please try again in a moment.")
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(text, show_alert=True)

@@ -5,6 +5,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 from models.base import json_column, ts_column, utcnow
@@ -72,7 +73,16 @@ class Case(SQLModel, table=True):
 
     __tablename__ = "report_case"
 
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        # Optimistic locking: two people acting on one case at the same moment (updates from
+        # different chats are handled concurrently, and so are several processes) cannot
+        # both move it; the second's write finds the version changed and changes nothing.
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
     id: int | None = Field(default=None, primary_key=True)
+    # Bumped by SQLAlchemy on every write of the row (see __mapper_args__).
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     number: int | None = Field(default=None, unique=True, index=True)
     street_id: int | None = Field(default=None, foreign_key="street.id", index=True)
     community_id: int | None = Field(default=None, foreign_key="community.id", index=True)
