@@ -18,7 +18,6 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert
 from sqlmodel import col, select
@@ -158,12 +157,11 @@ async def measure(database: Database) -> tuple[float, float, int]:
     scored = 0
     start, end, _label = assessment.previous_quarter(NOW.date())
     async with database.session() as session:
-        for street in list(await session.exec(select(Street).order_by(col(Street.id)))):
-            since, until = assessment.period_bounds(start, end, ZoneInfo(street.timezone))
-            rows = await assessment.indicators(session, street, since, until, "party")
+        streets = list(await session.exec(select(Street).order_by(col(Street.id))))
+        city = await assessment.city_indicators(session, streets, start, end, "party")
+        for rows in city.values():
             assessment.score(rows, assessment.Weights())
             scored += sum(r.due for r in rows)
-            session.expunge_all()
     return agenda_s, time.perf_counter() - started, scored
 
 

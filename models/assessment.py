@@ -21,12 +21,23 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import ColumnElement, Row, case, func
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.cases import Assignment, AssignmentRole, AssignmentState, Case, CaseAction, CaseEvent
+from models.cases import (
+    Assignment,
+    AssignmentRole,
+    AssignmentState,
+    Case,
+    CaseAction,
+    CaseEvent,
+    CaseState,
+)
 from models.members import AreaRef, StreetMap, load_street_map
 from models.org import Alley, Member, MemberArea, Street
 
@@ -148,74 +159,131 @@ async def indicators(
 ) -> list[Indicators]:
     """Indicators per party (by="party"), community ("community") or member ("member")."""
     assert street.id is not None
-    # Only the period's lead assignments and their cases: the work grows with the period,
-    # not with the street's whole history.
-    street_cases = select(Case.id).where(Case.street_id == street.id, Case.state != "void")
-    due_leads = (
-        select(Assignment)
-        .where(
-            col(Assignment.case_id).in_(street_cases),
-            Assignment.role == AssignmentRole.LEAD,
-            col(Assignment.state).not_in([s.value for s in EXCLUDED]),
-            col(Assignment.due_at) >= start,
-            col(Assignment.due_at) < end,
+    figures = await _groups(session, street, by)
+    _count(figures, await _due_leads(session, [street.id], start, end), by)
+    return list(figures.values())
+
+
+async def city_indicators(
+    session: AsyncSession, streets: Sequence[Street], start: date, end: date, by: str = "party"
+) -> dict[int, list[Indicators]]:
+    """Every street's indicators for [start, end] (dates in each street's own zone), read in
+    one pass per time zone rather than one per street."""
+    figures: dict[int, dict[str, Indicators]] = {}
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    for street in streets:
+        assert street.id is not None
+        figures[street.id] = await _groups(session, street, by)
+        by_zone[street.timezone].append(street.id)
+    for zone, ids in by_zone.items():
+        since, until = period_bounds(start, end, ZoneInfo(zone))
+        rows = await _due_leads(session, ids, since, until)
+        for street_id, street_rows in _by_street(rows).items():
+            _count(figures[street_id], street_rows, by)
+    return {street_id: list(groups.values()) for street_id, groups in figures.items()}
+
+
+_COUNTED = (
+    CaseAction.FINISH,
+    CaseAction.REOPEN,
+    CaseAction.CONFIRM,
+    CaseAction.CLOSE_BY_DEFAULT,
+    CaseAction.POSTPONE,
+)
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.max(case((condition, 1), else_=0))
+
+
+async def _due_leads(
+    session: AsyncSession, street_ids: Sequence[int], start: datetime, end: datetime
+) -> Sequence[Row[Any]]:
+    """One row per lead assignment due in [start, end) on the streets' cases, with what its
+    case's history says (first "done" since the assignment, reworked, closed, postponed),
+    aggregated by the database: plain rows, no objects, however many cases."""
+    event = CaseEvent.__table__.c  # type: ignore[attr-defined]
+    lead = Assignment.__table__.c  # type: ignore[attr-defined]
+    report = Case.__table__.c  # type: ignore[attr-defined]
+    query = (
+        sa_select(
+            lead.party_id,
+            lead.member_id,
+            lead.assigned_at,
+            lead.due_at,
+            report.street_id,
+            report.community_id,
+            report.satisfaction,
+            func.min(
+                case(
+                    (
+                        (event.action == CaseAction.FINISH) & (event.at >= lead.assigned_at),
+                        event.at,
+                    )
+                )
+            ).label("finished_at"),
+            _flag(event.action == CaseAction.REOPEN).label("reworked"),
+            _flag(event.action.in_([CaseAction.CONFIRM, CaseAction.CLOSE_BY_DEFAULT])).label(
+                "closed"
+            ),
+            _flag(event.action == CaseAction.POSTPONE).label("postponed"),
         )
-        .order_by(col(Assignment.id))
+        .select_from(Assignment.__table__)  # type: ignore[attr-defined]
+        .join(Case.__table__, report.id == lead.case_id)  # type: ignore[attr-defined]
+        .outerjoin(
+            CaseEvent.__table__,  # type: ignore[attr-defined]
+            (event.case_id == lead.case_id)
+            & (event.at < end)
+            & event.action.in_([a.value for a in _COUNTED]),
+        )
+        .where(
+            report.street_id.in_(street_ids),
+            report.state != CaseState.VOID,
+            lead.role == AssignmentRole.LEAD,
+            lead.state.not_in([s.value for s in EXCLUDED]),
+            lead.due_at >= start,
+            lead.due_at < end,
+        )
+        .group_by(lead.id, report.id)
+        .order_by(lead.id)
     )
-    leads = list(await session.exec(due_leads))
-    due_ids = select(Assignment.case_id).where(col(Assignment.id).in_([a.id for a in leads]))
-    cases = {c.id: c for c in await session.exec(select(Case).where(col(Case.id).in_(due_ids)))}
-    events: dict[int, list[CaseEvent]] = defaultdict(list)
-    wanted = [
-        CaseAction.FINISH,
-        CaseAction.REOPEN,
-        CaseAction.CONFIRM,
-        CaseAction.CLOSE_BY_DEFAULT,
-        CaseAction.POSTPONE,
-    ]
-    for event in await session.exec(
-        select(CaseEvent)
-        .where(
-            col(CaseEvent.case_id).in_(due_ids),
-            CaseEvent.at < end,
-            col(CaseEvent.action).in_(wanted),
-        )
-        .order_by(col(CaseEvent.at), col(CaseEvent.id))
-    ):
-        events[event.case_id].append(event)
+    # sqlmodel types exec() for its own Select; this one is SQLAlchemy's, for plain rows.
+    rows: Sequence[Row[Any]] = (await session.exec(cast(Any, query))).all()
+    return rows
 
-    groups = await _groups(session, street, by)
-    for lead in leads:
-        case = cases[lead.case_id]
-        key = _key_of(lead, case, by)
-        if key not in groups:
+
+def _by_street(rows: Iterable[Row[Any]]) -> dict[int, list[Row[Any]]]:
+    grouped: dict[int, list[Row[Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[row.street_id].append(row)
+    return grouped
+
+
+def _count(groups: dict[str, Indicators], rows: Iterable[Row[Any]], by: str) -> None:
+    for row in rows:
+        key = str(
+            row.party_id
+            if by == "party"
+            else row.community_id
+            if by == "community"
+            else row.member_id
+        )
+        figures = groups.get(key)
+        if figures is None:
             continue
-        figures = groups[key]
         figures.due += 1
-        history = events[lead.case_id]
-        finish = next(
-            (e for e in history if e.action == CaseAction.FINISH and e.at >= lead.assigned_at), None
-        )
-        if finish is not None:
+        if row.finished_at is not None:
             figures.handled += 1
-            figures.handling_hours.append((finish.at - lead.assigned_at).total_seconds() / 3600)
-            if lead.due_at is not None and finish.at <= lead.due_at:
+            figures.handling_hours.append(
+                (row.finished_at - row.assigned_at).total_seconds() / 3600
+            )
+            if row.due_at is not None and row.finished_at <= row.due_at:
                 figures.on_time += 1
-        actions = {e.action for e in history}
-        figures.reworked += CaseAction.REOPEN in actions
-        figures.closed += bool(actions & {CaseAction.CONFIRM, CaseAction.CLOSE_BY_DEFAULT})
-        figures.postponed += CaseAction.POSTPONE in actions
-        if case.satisfaction is not None:
-            figures.marks.append(case.satisfaction)
-    return list(groups.values())
-
-
-def _key_of(lead: Assignment, case: Case, by: str) -> str:
-    if by == "party":
-        return str(lead.party_id)
-    if by == "community":
-        return str(case.community_id)
-    return str(lead.member_id)
+        figures.reworked += row.reworked
+        figures.closed += row.closed
+        figures.postponed += row.postponed
+        if row.satisfaction is not None:
+            figures.marks.append(row.satisfaction)
 
 
 async def _groups(session: AsyncSession, street: Street, by: str) -> dict[str, Indicators]:

@@ -401,3 +401,58 @@ def test_cli_report_awards(db_url: str, roster: object, tmp_path: Path, capsys) 
         "2\tsanitation\t南星环卫所\t64\t40000.00",
         "3\tconstruction\t区建设局市政所\t34\t0.00",
     ]
+
+
+async def test_the_city_pass_matches_each_streets_own_in_each_streets_zone(
+    db_url: str, roster: object
+) -> None:
+    from benchmarks.synthetic import street_roster
+    from models.roster import import_roster
+    from models.roster_spec import parse_roster
+
+    await seed(db_url)
+    far_west = street_roster(7, alleys=3, communities=1)
+    far_west["street"]["timezone"] = "Asia/Urumqi"  # UTC+6, two hours behind Shanghai
+    database = Database(db_url)
+    async with database.session() as session:
+        await import_roster(session, parse_roster(far_west, "far_west"), now=at(7, 1))
+        west = (await session.exec(select(Street).where(Street.code == "s007"))).one()
+        enforcement = (
+            await session.exec(
+                select(Party).where(Party.street_id == west.id, Party.code == "enforcement")
+            )
+        ).one()
+        # Due 1 October 01:30 in Shanghai, which is still 30 September in Urumqi: Q3 there.
+        row = Case(street_id=west.id, state=CaseState.ACCEPTED, text="w", created_at=at(9, 29))
+        session.add(row)
+        await session.flush()
+        session.add(
+            Assignment(
+                case_id=row.id,
+                party_id=enforcement.id,
+                role=AssignmentRole.LEAD,
+                assigned_at=at(9, 29),
+                due_at=datetime(2026, 10, 1, 1, 30, tzinfo=SH),
+                state=AssignmentState.ACCEPTED,
+            )
+        )
+        await session.commit()
+    async with database.session() as session:
+        streets = list(await session.exec(select(Street).order_by(Street.id)))
+        for by in ("party", "community", "member"):
+            city = await assessment.city_indicators(session, streets, *Q3, by=by)
+            for street in streets:
+                assert street.id is not None
+                since, until = assessment.period_bounds(*Q3, ZoneInfo(street.timezone))
+                alone = await assessment.indicators(session, street, since, until, by)
+                assert [f.as_dict() for f in city[street.id]] == [f.as_dict() for f in alone]
+        q3 = await assessment.city_indicators(session, streets, *Q3)
+        q4 = await assessment.city_indicators(session, streets, *Q4)
+    await database.dispose()
+    assert west.id is not None
+    west_q3 = {f.key: f for f in q3[west.id]}
+    assert west_q3["enforcement"].due == 1 and west_q3["enforcement"].handled == 0
+    assert sum(f.due for f in q4[west.id]) == 0
+    home = next(s for s in streets if s.id != west.id)
+    assert home.id is not None
+    assert {f.key: f.due for f in q3[home.id]}["sanitation"] == 2  # the hand counts hold
