@@ -1,6 +1,7 @@
 """Acknowledgement latency while a bulk send runs under Telegram's flood limits.
 
     python -m benchmarks.ack_latency [--bulk 2000] [--rate 10] [--seconds 30] [--rtt-ms 0]
+        [--concurrent 8]
 
 A fake Bot API that answers 429 past 30 messages a second; LaneKeeper with its production
 pacing; a bulk of `--bulk` messages queued at once; meanwhile residents report at `--rate`
@@ -37,8 +38,8 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def run(
-    bulk: int, rate: float, seconds: float, url: str, rtt_ms: float = 0.0
-) -> tuple[list[float], int, int]:
+    bulk: int, rate: float, seconds: float, url: str, rtt_ms: float = 0.0, concurrent: int = 8
+) -> tuple[list[float], int, int, float]:
     migrate.upgrade(url)
     database = Database(url)
     async with database.session() as session:
@@ -47,7 +48,11 @@ async def run(
         )
     await database.dispose()
     config = load_config(None, environ={}).with_overrides(
-        telegram={"token": TOKEN, "base_url": "http://bench.invalid/bot"},
+        telegram={
+            "token": TOKEN,
+            "base_url": "http://bench.invalid/bot",
+            "concurrent_updates": concurrent,
+        },
         database={"url": url},
     )
     api = FakeBotApi(token=TOKEN, flood_limit=30)
@@ -94,9 +99,13 @@ async def run(
             await asyncio.sleep(1 / rate)  # a steady arrival rate, as residents would send
         async with asyncio.timeout(120):
             await done.wait()
+        stopped = time.perf_counter()
+        bulk_sent = sum(1 for r in api.sent("sendMessage") if r.text.startswith("bulk"))
+        async with asyncio.timeout(1200):
+            await app.services.sender.idle()
+        drained = time.perf_counter() - stopped
     latencies = [answered[r.id] - pushed[r.id] for r in residents]
-    bulk_sent = sum(1 for r in api.sent("sendMessage") if r.text.startswith("bulk"))
-    return latencies, bulk_sent, api.flood_hits
+    return latencies, bulk_sent, api.flood_hits, drained
 
 
 def main() -> None:
@@ -105,16 +114,17 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10.0)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--rtt-ms", type=float, default=0.0)
+    parser.add_argument("--concurrent", type=int, default=8, help="[telegram] concurrent_updates")
     parser.add_argument("--database", help="default: a temporary SQLite file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.database or f"sqlite:///{Path(folder) / 'bench.db'}"
-        latencies, bulk_sent, hits = asyncio.run(
-            run(args.bulk, args.rate, args.seconds, url, args.rtt_ms)
+        latencies, bulk_sent, hits, drained = asyncio.run(
+            run(args.bulk, args.rate, args.seconds, url, args.rtt_ms, args.concurrent)
         )
     print(
         f"reports: {len(latencies)} at {args.rate:g}/s while {args.bulk} bulk messages queue"
-        f" (send round trip {args.rtt_ms:g} ms)"
+        f" (send round trip {args.rtt_ms:g} ms, {args.concurrent} chats at once)"
     )
     print(
         f"acknowledgement latency: p50 {percentile(latencies, 50) * 1000:.0f} ms, "
@@ -123,6 +133,7 @@ def main() -> None:
         f"max {max(latencies) * 1000:.0f} ms (mean {statistics.fmean(latencies) * 1000:.0f})"
     )
     print(f"bulk sent meanwhile: {bulk_sent}; 429 answers provoked: {hits}")
+    print(f"the rest of the bulk sent {drained:.0f} s after the last answer")
 
 
 if __name__ == "__main__":

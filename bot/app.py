@@ -10,13 +10,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.concurrency import PerChatUpdateProcessor
 from bot.config import Config
 from bot.context import LaneKeeperContext, UpdateScope, current_scope
 from bot.polling import InboxPoller, replay
+from bot.ratelimit import AnswersFirstRateLimiter
 from bot.sender import Sender
 from bot.services import Services
 from bot.webhook import WebhookServer
@@ -139,9 +140,7 @@ def build_application(
     )
     if config.telegram.rate_limiter:
         # PTB types the limiter by its per-call argument; AIORateLimiter's is a dict.
-        limiter = AIORateLimiter(
-            overall_max_rate=config.telegram.max_messages_per_second, max_retries=3
-        )
+        limiter = AnswersFirstRateLimiter(config.telegram.max_messages_per_second, max_retries=3)
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request)

@@ -25,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.ratelimit import QUEUED, AnswersFirstRateLimiter
 from models import outbox
 from models.messaging import OutboxMessage
 from models.users import TelegramUser
@@ -123,6 +124,12 @@ class Sender:
 
     async def _call(self, row: OutboxMessage) -> int | None:
         bot = self.application.bot
+        # Through the limiter behind any answer that is waiting for it (bot/ratelimit.py).
+        limit: dict[str, Any] = (
+            {"rate_limit_args": QUEUED}
+            if isinstance(bot.rate_limiter, AnswersFirstRateLimiter)
+            else {}
+        )
         payload = row.payload
         markup = (
             InlineKeyboardMarkup.de_json(payload["reply_markup"], bot)
@@ -135,6 +142,7 @@ class Sender:
                 payload["text"],
                 reply_markup=markup,
                 parse_mode=payload.get("parse_mode"),
+                **limit,
             )
         elif row.method == "sendDocument":
             sent = await bot.send_document(
@@ -142,10 +150,14 @@ class Sender:
                 document=base64.b64decode(payload["data"]),
                 filename=payload.get("filename"),
                 caption=payload.get("caption"),
+                **limit,
             )
         elif row.method == "sendPhoto":
             sent = await bot.send_photo(
-                row.chat_id, photo=base64.b64decode(payload["data"]), caption=payload.get("caption")
+                row.chat_id,
+                photo=base64.b64decode(payload["data"]),
+                caption=payload.get("caption"),
+                **limit,
             )
         else:
             raise BadRequest(f"unknown outbox method {row.method}")
