@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Row, case, func
+from sqlalchemy import ColumnElement, case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -160,7 +160,8 @@ async def indicators(
     """Indicators per party (by="party"), community ("community") or member ("member")."""
     assert street.id is not None
     figures = await _groups(session, street, by)
-    _count(figures, await _due_leads(session, [street.id], start, end), by)
+    async for rows in _due_leads(session, [street.id], start, end):
+        _count(figures, rows, by)
     return list(figures.values())
 
 
@@ -175,13 +176,22 @@ async def city_indicators(
         assert street.id is not None
         figures[street.id] = await _groups(session, street, by)
         by_zone[street.timezone].append(street.id)
+    in_city = (await session.exec(select(func.count()).select_from(Street))).one()
     for zone, ids in by_zone.items():
         since, until = period_bounds(start, end, ZoneInfo(zone))
-        rows = await _due_leads(session, ids, since, until)
-        for street_id, street_rows in _by_street(rows).items():
-            _count(figures[street_id], street_rows, by)
+        # For most of the city, reading the quarter's assignments straight through beats
+        # finding each street's cases by index (SQLite: 1.4 s against 6 s at a million).
+        wanted = ids if 5 * len(ids) < in_city else None
+        asked = set(ids)
+        async for rows in _due_leads(session, wanted, since, until):
+            for street_id, street_rows in _by_street(rows, asked).items():
+                _count(figures[street_id], street_rows, by)
     return {street_id: list(groups.values()) for street_id, groups in figures.items()}
 
+
+# A row of _due_leads: party_id, member_id, assigned_at, due_at, street_id, community_id,
+# satisfaction, finished_at, reworked, closed, postponed (SQLAlchemy's Row, typed loosely).
+DueRow = Any
 
 _COUNTED = (
     CaseAction.FINISH,
@@ -197,8 +207,8 @@ def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 
 async def _due_leads(
-    session: AsyncSession, street_ids: Sequence[int], start: datetime, end: datetime
-) -> Sequence[Row[Any]]:
+    session: AsyncSession, street_ids: Sequence[int] | None, start: datetime, end: datetime
+) -> AsyncIterator[Sequence[DueRow]]:
     """One row per lead assignment due in [start, end) on the streets' cases, with what its
     case's history says (first "done" since the assignment, reworked, closed, postponed),
     aggregated by the database: plain rows, no objects, however many cases."""
@@ -237,7 +247,6 @@ async def _due_leads(
             & event.action.in_([a.value for a in _COUNTED]),
         )
         .where(
-            report.street_id.in_(street_ids),
             report.state != CaseState.VOID,
             lead.role == AssignmentRole.LEAD,
             lead.state.not_in([s.value for s in EXCLUDED]),
@@ -247,43 +256,52 @@ async def _due_leads(
         .group_by(lead.id, report.id)
         .order_by(lead.id)
     )
-    # sqlmodel types exec() for its own Select; this one is SQLAlchemy's, for plain rows.
-    rows: Sequence[Row[Any]] = (await session.exec(cast(Any, query))).all()
-    return rows
+    if street_ids is not None:
+        query = query.where(report.street_id.in_(street_ids))
+    # Streamed, so that a city's quarter never sits in memory at once.
+    result = await session.stream(query.execution_options(yield_per=2000))
+    async for rows in result.partitions():
+        yield rows
 
 
-def _by_street(rows: Iterable[Row[Any]]) -> dict[int, list[Row[Any]]]:
-    grouped: dict[int, list[Row[Any]]] = defaultdict(list)
+def _by_street(rows: Iterable[DueRow], asked: set[int]) -> dict[int, list[DueRow]]:
+    """The rows of the streets asked for (not those of another zone's), by street."""
+    grouped: dict[int, list[DueRow]] = defaultdict(list)
     for row in rows:
-        grouped[row.street_id].append(row)
+        if row.street_id in asked:
+            grouped[row.street_id].append(row)
     return grouped
 
 
-def _count(groups: dict[str, Indicators], rows: Iterable[Row[Any]], by: str) -> None:
-    for row in rows:
-        key = str(
-            row.party_id
-            if by == "party"
-            else row.community_id
-            if by == "community"
-            else row.member_id
-        )
-        figures = groups.get(key)
+def _count(groups: dict[str, Indicators], rows: Iterable[DueRow], by: str) -> None:
+    for (
+        party_id,
+        member_id,
+        assigned_at,
+        due_at,
+        _street_id,
+        community_id,
+        satisfaction,
+        finished_at,
+        reworked,
+        closed,
+        postponed,
+    ) in rows:
+        key = party_id if by == "party" else community_id if by == "community" else member_id
+        figures = groups.get(str(key))
         if figures is None:
             continue
         figures.due += 1
-        if row.finished_at is not None:
+        if finished_at is not None:
             figures.handled += 1
-            figures.handling_hours.append(
-                (row.finished_at - row.assigned_at).total_seconds() / 3600
-            )
-            if row.due_at is not None and row.finished_at <= row.due_at:
+            figures.handling_hours.append((finished_at - assigned_at).total_seconds() / 3600)
+            if due_at is not None and finished_at <= due_at:
                 figures.on_time += 1
-        figures.reworked += row.reworked
-        figures.closed += row.closed
-        figures.postponed += row.postponed
-        if row.satisfaction is not None:
-            figures.marks.append(row.satisfaction)
+        figures.reworked += reworked
+        figures.closed += closed
+        figures.postponed += postponed
+        if satisfaction is not None:
+            figures.marks.append(satisfaction)
 
 
 async def _groups(session: AsyncSession, street: Street, by: str) -> dict[str, Indicators]:
@@ -326,31 +344,34 @@ async def party_lengths(
         select(MemberArea).where(col(MemberArea.member_id).in_([m.id for m in members]))
     ):
         areas_of[row.member_id].append(AreaRef.of(row))
+    everywhere = {a.id for a in alleys if a.id is not None}
+    within = _alleys_within(alleys, street_map)
     for member in members:
         assert member.id is not None and member.party_id is not None
         areas = areas_of.get(member.id, [])
         if not areas:
-            covered[member.party_id] |= {a.id for a in alleys if a.id is not None}
+            covered[member.party_id] |= everywhere
         for ref in areas:
-            covered[member.party_id] |= _alleys_in(ref, alleys, street_map)
+            covered[member.party_id] |= within.get(ref, set())
     by_id = {a.id: a.length_m or 0 for a in alleys}
     return {pid: sum(by_id[i] for i in ids) for pid, ids in covered.items()} | {
         pid: total for pid in street_map.parties if pid not in covered
     }
 
 
-def _alleys_in(ref: AreaRef, alleys: Iterable[Alley], street_map: StreetMap) -> set[int]:
-    result = set()
+def _alleys_within(alleys: Iterable[Alley], street_map: StreetMap) -> dict[AreaRef, set[int]]:
+    """The alleys each area holds: an alley itself, its block's, its community's."""
+    within: dict[AreaRef, set[int]] = defaultdict(set)
     for alley in alleys:
         assert alley.id is not None
-        block = street_map.blocks[alley.block_id]
-        if (
-            (ref.kind == "alley" and ref.id == alley.id)
-            or (ref.kind == "block" and ref.id == alley.block_id)
-            or (ref.kind == "community" and ref.id == block.community_id)
+        community_id = street_map.blocks[alley.block_id].community_id
+        for ref in (
+            AreaRef("alley", alley.id),
+            AreaRef("block", alley.block_id),
+            AreaRef("community", community_id),
         ):
-            result.add(alley.id)
-    return result
+            within[ref].add(alley.id)
+    return within
 
 
 def band(volume: float, weights: Weights) -> float:
