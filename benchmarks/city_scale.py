@@ -14,12 +14,13 @@ import argparse
 import asyncio
 import random
 import resource
+import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert
+from sqlalchemy import func, insert, text
 from sqlmodel import col, select
 
 from benchmarks.synthetic import street_roster
@@ -149,9 +150,15 @@ async def measure(database: Database) -> tuple[float, float, int]:
     async with database.session() as session:
         street = (await session.exec(select(Street).order_by(col(Street.id)))).first()
         assert street is not None
-        started = time.perf_counter()
-        agenda = await build_agenda(session, street, None, "street_monthly", NOW)
-        agenda_s = time.perf_counter() - started
+        # The first build also pays for the process's first queries (SQLAlchemy compiles and
+        # caches each statement once); the figure is the median of three after it.
+        times = []
+        for _ in range(4):
+            started = time.perf_counter()
+            agenda = await build_agenda(session, street, None, "street_monthly", NOW)
+            times.append(time.perf_counter() - started)
+            session.expunge_all()
+        agenda_s = statistics.median(times[1:])
         assert agenda.new_total > 0
     started = time.perf_counter()
     scored = 0
@@ -172,6 +179,11 @@ async def main_async(streets: int, cases: int, url: str, reuse: bool = False) ->
         async with database.session() as session:
             existing = (await session.exec(select(func.count()).select_from(Case))).one()
         generated = 0.0 if reuse and existing else await generate(database, streets, cases)
+        if database.engine.dialect.name == "postgresql":
+            # What autovacuum does after a bulk load, done now rather than whenever it runs:
+            # without statistics the planner takes the city's scorecard for a small table.
+            async with database.engine.begin() as connection:
+                await connection.execute(text("ANALYZE"))
         counts = {}
         async with database.session() as session:
             for model in (Street, Alley, Member, Party, Case, CaseEvent, Category):

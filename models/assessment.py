@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, case, func
@@ -257,8 +257,13 @@ async def _due_leads(
         .order_by(lead.id)
     )
     if street_ids is not None:
+        # A few streets' quarter: a few thousand rows, read at once. (A server-side cursor
+        # would cost PostgreSQL its parallel plan: 0.17 s → 0.57 s for a street at 1M cases.)
+        # sqlmodel types exec() for its own Select; this one is SQLAlchemy's, for plain rows.
         query = query.where(report.street_id.in_(street_ids))
-    # Streamed, so that a city's quarter never sits in memory at once.
+        yield (await session.exec(cast(Any, query))).all()
+        return
+    # The city's quarter is streamed, so that it never sits in memory at once.
     result = await session.stream(query.execution_options(yield_per=2000))
     async for rows in result.partitions():
         yield rows
