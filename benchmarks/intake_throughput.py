@@ -83,7 +83,7 @@ async def bare(reports: int) -> float:
     return reports / elapsed
 
 
-async def lanekeeper(reports: int, database_url: str) -> tuple[float, int]:
+async def lanekeeper(reports: int, database_url: str, concurrent: int = 8) -> tuple[float, int]:
     """Reports a second for LaneKeeper, and how many messages it sent for them."""
     migrate.upgrade(database_url)
     database = Database(database_url)
@@ -101,6 +101,7 @@ async def lanekeeper(reports: int, database_url: str) -> tuple[float, int]:
             "rate_limiter": False,
             "chat_interval_s": 0,
             "group_interval_s": 0,
+            "concurrent_updates": concurrent,
         },
         database={"url": database_url},
     )
@@ -127,15 +128,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=1000)
     parser.add_argument("--database", help="default: a temporary SQLite file")
+    parser.add_argument("--concurrent", type=int, default=8, help="[telegram] concurrent_updates")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.database or f"sqlite:///{Path(folder) / 'bench.db'}"
         plain = asyncio.run(bare(args.reports))
-        ours, sent = asyncio.run(lanekeeper(args.reports, url))
+        ours, sent = asyncio.run(lanekeeper(args.reports, url, args.concurrent))
     print(f"reports: {args.reports}")
     print(f"bare python-telegram-bot: {plain:.0f} reports/s (1 message each)")
     print(
-        f"LaneKeeper ({url.split(':')[0]}): {ours:.0f} reports/s "
+        f"LaneKeeper ({url.split(':')[0]}, {args.concurrent} chats at once): {ours:.0f} reports/s "
         f"({sent / args.reports:.1f} messages each)"
     )
     print(f"ratio: {ours / plain:.2f}")

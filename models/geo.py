@@ -20,6 +20,13 @@ def haversine_m(a: Point, b: Point) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
 
 
+def around(point: Point, radius_m: float) -> tuple[float, float, float, float]:
+    """(south, north, west, east): a box holding every point within radius_m of point."""
+    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
+    dlon = dlat / max(math.cos(math.radians(point[0])), 1e-6)
+    return point[0] - dlat, point[0] + dlat, point[1] - dlon, point[1] + dlon
+
+
 def path_length_m(path: Sequence[Sequence[float]]) -> float:
     return sum(haversine_m((p[0], p[1]), (q[0], q[1])) for p, q in pairwise(path))
 

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
-from sqlmodel import col, select
+from sqlalchemy import ColumnElement, func
+from sqlmodel import and_, col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.cases import (
@@ -30,7 +30,7 @@ from models.cases import (
 )
 from models.classify import OTHER, CategorySpec, Classifier, Verdict
 from models.deadlines import WorkCalendar, due_at
-from models.geo import haversine_m
+from models.geo import around, haversine_m
 from models.lifecycle import OPEN_STATES, apply
 from models.members import memberships
 from models.org import Member, Role, Street
@@ -431,6 +431,18 @@ class Intake:
         self, session: AsyncSession, spec: CategorySpec, place: Place, draft: ReportDraft
     ) -> Case | None:
         category = await category_row(session, spec)
+        # The same alley, or (with a location) close by: only those few open cases are read,
+        # however many the street has.
+        nearby: ColumnElement[bool] = col(Case.alley_id) == place.alley_id
+        if draft.lat is not None and draft.lon is not None:
+            south, north, west, east = around((draft.lat, draft.lon), DUPLICATE_RADIUS_M)
+            nearby = or_(
+                nearby,
+                and_(
+                    col(Case.lat).between(south, north),
+                    col(Case.lon).between(west, east),
+                ),
+            )
         candidates = await session.exec(
             select(Case)
             .where(
@@ -438,6 +450,7 @@ class Intake:
                 col(Case.state).in_([s.value for s in OPEN_STATES]),
                 col(Case.duplicate_of_id).is_(None),
                 Case.street_id == place.street_id,
+                nearby,
             )
             .order_by(col(Case.id))
         )

@@ -53,21 +53,36 @@ async def route(
         p.code: p
         for p in await session.exec(select(Party).where(Party.street_id == place.street_id))
     }
+    # Only who could be chosen: the lead and assisting parties' members, and the street
+    # chiefs of this alley — not the whole street's roster for every report.
+    wanted = [parties[code].id for code in (lead, *assist) if code in parties]
     members = list(
         await session.exec(
             select(Member)
-            .where(Member.street_id == place.street_id, col(Member.active).is_(True))
+            .where(
+                Member.street_id == place.street_id,
+                col(Member.active).is_(True),
+                col(Member.party_id).in_(wanted),
+            )
             .order_by(col(Member.id))
         )
     )
+    chiefs = list(
+        await session.exec(
+            select(Member)
+            .join(MemberArea, col(MemberArea.member_id) == Member.id)
+            .where(
+                Member.street_id == place.street_id,
+                col(Member.active).is_(True),
+                Member.role == Role.STREET_CHIEF,
+                col(Member.telegram_id).is_not(None),
+                MemberArea.alley_id == place.alley_id,
+            )
+            .order_by(col(Member.id))
+            .distinct()
+        )
+    )
     areas = await _areas(session, members)
-    chiefs = [
-        m
-        for m in members
-        if m.role == Role.STREET_CHIEF
-        and m.telegram_id is not None
-        and AreaRef("alley", place.alley_id) in areas.get(m.id or 0, [])
-    ]
     party = parties.get(lead)
     helpers = [parties[code] for code in assist if code in parties]
     helper_members = {h.id: _pick(h, place, members, areas)[0] for h in helpers}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import string
 from typing import Any
@@ -104,3 +105,29 @@ async def test_forged_button_data_always_gets_a_polite_answer(bot: BotHarness) -
             "抱歉，系统出了点问题" not in r.text for r in exchange
         ), data
     await asyncio.sleep(0)
+
+
+@given(
+    st.floats(-60, 60),
+    st.floats(-179, 179),
+    st.floats(0, 360),
+    st.floats(0, 1),
+    st.floats(1, 500),
+)
+def test_the_box_around_a_point_holds_every_point_within_its_radius(
+    lat: float, lon: float, bearing: float, fraction: float, radius: float
+) -> None:
+    from models.geo import around, haversine_m
+
+    # A point `fraction` of the radius away, in any direction (flat-earth step, then checked).
+    step = fraction * radius * 0.999
+    north = step * math.cos(math.radians(bearing))
+    east = step * math.sin(math.radians(bearing))
+    other = (
+        lat + math.degrees(north / 6_371_008.8),
+        lon + math.degrees(east / 6_371_008.8) / math.cos(math.radians(lat)),
+    )
+    if haversine_m((lat, lon), other) > radius:
+        return  # the flat step overshot: not a point within the radius
+    south, north_edge, west, east_edge = around((lat, lon), radius)
+    assert south <= other[0] <= north_edge and west <= other[1] <= east_edge
