@@ -3,7 +3,7 @@ two people moving one case at the same moment cannot both move it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from telegram import Bot, Update
 
 from bot.concurrency import chat_key
-from fakegram import FakeBotApi, FakeUser, Hold
+from fakegram import FakeBotApi, FakeUser, Hold, Recorded
 from models import Case, CaseAction, CaseEvent, CaseState
 from models.db import Database
 from models.lifecycle import apply
@@ -115,25 +115,40 @@ async def test_two_people_moving_one_case_at_once_cannot_both_move_it(db: Databa
         assert accepts == [1]
 
 
-async def test_a_case_changed_under_a_button_changes_nothing_and_says_so(
-    bot: BotHarness, db_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def dispatched(bot: BotHarness) -> Recorded:
+    """A resident's report, and the liaison's dispatch with its buttons."""
     exchange = await bot.exchange(bot.api.send_text(ALICE, "复兴南街有人摆摊卖菜，路都堵了"))
     [dispatch] = [r for r in exchange if r.chat_id == LIU.id and r.method == "sendMessage"]
+    return dispatch
 
+
+def losing(monkeypatch: pytest.MonkeyPatch, loses: Callable[[int], bool]) -> list[int]:
+    """Accepting a case does its work, then (on the tries `loses` picks) finds the case
+    changed by someone else, as the version check at flush would; returns the tries made."""
     from models import dispatch as cases
 
     real_accept = cases.accept
+    calls: list[int] = []
 
-    async def accept_then_lose_the_race(*args: object, **kwargs: object) -> None:
+    async def accept(*args: object, **kwargs: object) -> None:
+        calls.append(len(calls) + 1)
         await real_accept(*args, **kwargs)  # type: ignore[arg-type]
-        raise StaleDataError("report_case: expected version 2, found 3")
+        if loses(len(calls)):
+            raise StaleDataError("report_case: expected version 2, found 3")
 
-    monkeypatch.setattr(cases, "accept", accept_then_lose_the_race)
+    monkeypatch.setattr(cases, "accept", accept)
+    return calls
+
+
+async def test_a_case_changed_under_a_button_changes_nothing_and_says_so(
+    bot: BotHarness, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dispatch = await dispatched(bot)
+    calls = losing(monkeypatch, lambda _call: True)  # every try loses
     pressed = bot.api.press_button(LIU, dispatch, "接单")
     [alert] = [r for r in await bot.exchange(pressed) if r.method == "answerCallbackQuery"]
     assert alert.params["text"].startswith("有人刚刚同时改动了这个案件")
-    assert alert.params["show_alert"] is True
+    assert alert.params["show_alert"] is True and len(calls) == 3  # tried three times
     database = Database(db_url)
     try:
         async with database.session() as session:
@@ -149,21 +164,8 @@ async def test_a_case_changed_under_a_button_changes_nothing_and_says_so(
 async def test_an_update_that_loses_a_race_once_is_handled_again(
     bot: BotHarness, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    exchange = await bot.exchange(bot.api.send_text(ALICE, "复兴南街有人摆摊卖菜，路都堵了"))
-    [dispatch] = [r for r in exchange if r.chat_id == LIU.id and r.method == "sendMessage"]
-
-    from models import dispatch as cases
-
-    real_accept = cases.accept
-    calls: list[int] = []
-
-    async def lose_the_first_race(*args: object, **kwargs: object) -> None:
-        calls.append(1)
-        await real_accept(*args, **kwargs)  # type: ignore[arg-type]
-        if len(calls) == 1:
-            raise StaleDataError("report_case: expected version 2, found 3")
-
-    monkeypatch.setattr(cases, "accept", lose_the_first_race)
+    dispatch = await dispatched(bot)
+    calls = losing(monkeypatch, lambda call: call == 1)  # only the first try loses
     pressed = bot.api.press_button(LIU, dispatch, "接单")
     exchange = await bot.exchange(pressed)
     [answer] = [r for r in exchange if r.method == "answerCallbackQuery"]
