@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.orm.exc import StaleDataError
 from telegram.ext import Application, ContextTypes
 
 from handlers.case_text import category_name
@@ -70,6 +71,8 @@ async def job(context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     try:
         await run_once(context.application)
+    except StaleDataError as err:  # someone acted on a case meanwhile: all undone, redone
+        log.info("a case changed during the deadline pass; the next pass redoes it: %s", err)
     except Exception:  # the next minute tries again; the database says what is left
         log.exception("the deadline pass failed")
 

@@ -183,3 +183,27 @@ async def test_an_update_that_loses_a_race_once_is_handled_again(
             assert row is not None and row.state == InboxState.DONE
     finally:
         await database.dispose()
+
+
+async def test_a_deadline_pass_that_loses_a_race_is_left_for_the_next_pass(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from types import SimpleNamespace
+
+    from scheduler import deadlines
+
+    class Leader:
+        async def hold(self) -> bool:
+            return True
+
+    async def lose(_application: object) -> None:
+        raise StaleDataError("report_case: expected version 4, found 5")
+
+    monkeypatch.setattr(deadlines, "run_once", lose)
+    context = SimpleNamespace(
+        application=SimpleNamespace(services=SimpleNamespace(leadership=Leader()))
+    )
+    with caplog.at_level("INFO", logger="scheduler.deadlines"):
+        await deadlines.job(context)  # type: ignore[arg-type]
+    [record] = caplog.records
+    assert record.levelname == "INFO" and "the next pass redoes it" in record.getMessage()
