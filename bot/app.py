@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm.exc import StaleDataError
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
@@ -25,6 +27,7 @@ from models import inbox
 from models.clock import Clock, SystemClock
 from models.db import Database
 
+log = logging.getLogger(__name__)
 UpdateListener = Callable[[object], Awaitable[None]]
 # Tries for an update that loses a race for a case to another update or process (the case's
 # version changed under it): each try starts from a fresh session, so the last one wins or
@@ -68,12 +71,20 @@ class LaneKeeperApplication(Application):  # type: ignore[type-arg]
                 if scope.conflict and scope.attempts_left:
                     continue  # lost a race for a case: all undone, handled again afresh
                 # One last commit: the messages the handlers queued, the inbox row marked done.
-                if isinstance(update, Update):
-                    await inbox.finish(
-                        session, update.update_id, services.clock.now(), error=scope.error
-                    )
-                else:
-                    await session.commit()
+                try:
+                    if isinstance(update, Update):
+                        await inbox.finish(
+                            session, update.update_id, services.clock.now(), error=scope.error
+                        )
+                    else:
+                        await session.commit()
+                except StaleDataError:
+                    # A change the handler left unflushed lost its race only here, after its
+                    # answers went out: better handled again (and said twice) than lost.
+                    if not scope.attempts_left:
+                        raise
+                    log.info("a case changed under an update at its commit; trying it again")
+                    continue
                 break
         services.poke_sender()
         for listener in self.update_listeners:

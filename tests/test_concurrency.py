@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy.orm.exc import StaleDataError
@@ -207,3 +208,24 @@ async def test_a_deadline_pass_that_loses_a_race_is_left_for_the_next_pass(
         await deadlines.job(context)  # type: ignore[arg-type]
     [record] = caplog.records
     assert record.levelname == "INFO" and "the next pass redoes it" in record.getMessage()
+
+
+async def test_an_update_whose_last_commit_loses_a_race_is_handled_again(
+    bot: BotHarness, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import app
+
+    real_finish = app.inbox.finish
+    tries: list[int] = []
+
+    async def finish(*args: Any, **kwargs: Any) -> None:
+        tries.append(1)
+        if len(tries) == 1:
+            raise StaleDataError("report_case: expected version 2, found 3")
+        await real_finish(*args, **kwargs)
+
+    monkeypatch.setattr(app.inbox, "finish", finish)
+    update_id = bot.api.send_command(BOB, "/help")
+    answers = [r for r in await bot.exchange(update_id) if r.method == "sendMessage"]
+    assert len(answers) == 2 and answers[0].text == answers[1].text  # said twice, not lost
+    assert await inbox_state(db_url, update_id) == InboxState.DONE
