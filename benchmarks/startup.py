@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from fakegram import FakeBotApi, serve_loopback
+from fakegram.process import start_bot, write_config
 from models import migrate
 
 TOKEN = "123456:BENCH"
@@ -30,25 +29,9 @@ def rss_mib(pid: int) -> float:
 async def once(folder: Path) -> tuple[float, float]:
     api = FakeBotApi(token=TOKEN)
     server = serve_loopback(api)
-    config = folder / "config.toml"
-    config.write_text(
-        f'[telegram]\nbase_url = "{server.base_url}"\n[database]\nurl = "sqlite:///'
-        f'{folder / "bench.db"}"\n[app]\nlog_level = "WARNING"\n',
-        encoding="utf-8",
-    )
+    config = write_config(folder, server, f"sqlite:///{folder / 'bench.db'}")
     started = time.perf_counter()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        "--config",
-        str(config),
-        env={**os.environ, "LANEKEEPER_TOKEN": TOKEN},
-        cwd=folder,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    process = await start_bot(config, TOKEN)
     await asyncio.wait_for(api.polled.wait(), timeout=60)
     ready = time.perf_counter() - started
     await asyncio.sleep(2)  # idle: what a waiting bot holds, after start-up settles

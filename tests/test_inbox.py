@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
-import sys
 from collections import Counter
 from pathlib import Path
 
 from sqlmodel import col, select
 
 from fakegram import FakeBotApi, FakeUser, serve_loopback
+from fakegram.process import start_bot, write_config
 from models import inbox
 from models.cases import Case
 from models.db import Database
@@ -121,27 +120,10 @@ async def test_killed_at_random_moments_while_reports_stream_in(
     api = FakeBotApi(token=TOKEN)
     server = serve_loopback(api)
     residents = [FakeUser(910000 + n, f"居民{n}") for n in range(RESIDENTS)]
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f'[telegram]\nbase_url = "{server.base_url}"\nbase_file_url = "{server.base_file_url}"\n'
-        f'rate_limiter = false\n[database]\nurl = "{db_url}"\n[app]\nlog_level = "WARNING"\n',
-        encoding="utf-8",
-    )
-    env = {**os.environ, "LANEKEEPER_TOKEN": TOKEN}
+    config = write_config(tmp_path, server, db_url, rate_limiter=False)
 
     async def start() -> asyncio.subprocess.Process:
-        return await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            "--config",
-            str(config),
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-            env=env,
-            cwd=tmp_path,
-        )
+        return await start_bot(config, TOKEN)
 
     def replies() -> int:
         return sum(

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from pathlib import Path
 
 from fakegram import FakeBotApi, FakeUser, serve_loopback
+from fakegram.process import start_bot, write_config
 from models import migrate
 
 
@@ -18,25 +17,8 @@ async def test_run_polls_answers_upgrades_and_stops_cleanly(
     if db_url.startswith("sqlite"):
         db_url = f"sqlite:///{tmp_path / 'fresh.db'}"  # an empty store: run must migrate it
     server = serve_loopback(api)
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f'[telegram]\nbase_url = "{server.base_url}"\nbase_file_url = "{server.base_file_url}"\n'
-        f'[database]\nurl = "{db_url}"\n[app]\nlog_level = "DEBUG"\n',
-        encoding="utf-8",
-    )
-    env = {**os.environ, "LANEKEEPER_TOKEN": api.token}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        "--config",
-        str(config),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=env,
-        cwd=tmp_path,
-    )
+    config = write_config(tmp_path, server, db_url, log_level="DEBUG")
+    process = await start_bot(config, api.token, capture=True)
     try:
         api.send_command(FakeUser(900001, "小王", "zh-hans"), "/start")
         reply = await api.wait_for(lambda r: r.method == "sendMessage", timeout=60)
