@@ -67,11 +67,10 @@ def parse_when(text: str, tz: ZoneInfo, now: datetime) -> datetime | None:
 async def _manages(context: LaneKeeperContext, actor: Actor, series: MeetingSeries) -> bool:
     street = await context.session.get(Street, series.street_id)
     assert street is not None
-    scope = actor.coordinated_communities(await load_street_map(context.session, street))
-    if actor.is_admin or actor.is_street_coordinator(
-        await load_street_map(context.session, street)
-    ):
+    street_map = await load_street_map(context.session, street)
+    if actor.is_street_coordinator(street_map):  # admins included
         return True
+    scope = actor.coordinated_communities(street_map)
     return bool(scope) and series.community_id in (scope or set())
 
 

@@ -7,8 +7,6 @@ from telegram import Update
 from bot.context import LaneKeeperContext
 from handlers.access import current_actor, not_allowed
 from models import outbox
-from models.members import load_street_map
-from models.permissions import manageable_streets
 from models.users import TelegramUser
 
 
@@ -18,12 +16,7 @@ async def outbox_command(update: Update, context: LaneKeeperContext) -> None:
     if message is None or actor is None:
         return
     _ = context.i18n.gettext
-    coordinates = actor.is_admin
-    for street in await manageable_streets(context.session, actor):
-        coordinates = coordinates or bool(
-            actor.coordinated_communities(await load_street_map(context.session, street))
-        )
-    if not coordinates:
+    if not actor.coordinates_anywhere:
         await message.reply_text(not_allowed(context))
         return
     backlog = await outbox.backlog(context.session)

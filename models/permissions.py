@@ -64,6 +64,11 @@ class Actor:
         }
 
     @property
+    def coordinates_anywhere(self) -> bool:
+        """An admin, or a coordinator of some street or community."""
+        return self.is_admin or any(m.member.role == Role.COORDINATOR for m in self.memberships)
+
+    @property
     def is_member(self) -> bool:
         return bool(self.memberships)
 
