@@ -43,14 +43,7 @@ class AnswersFirstRateLimiter(AIORateLimiter):
         retries = rate_limit_args if isinstance(rate_limit_args, int) else None
         if queued:
             await self._queued_turn.acquire()
-            waiting = True
-
-            def through() -> None:
-                nonlocal waiting
-                if waiting:
-                    waiting = False
-                    self._queued_turn.release()
-
+            through = _once(self._queued_turn.release)
             try:
                 await self._no_direct_waiting.wait()
                 return await super().process_request(
@@ -60,22 +53,32 @@ class AnswersFirstRateLimiter(AIORateLimiter):
                 through()
         self._direct_waiting += 1
         self._no_direct_waiting.clear()
-        counted = True
-
-        def served() -> None:
-            nonlocal counted
-            if counted:
-                counted = False
-                self._direct_waiting -= 1
-                if not self._direct_waiting:
-                    self._no_direct_waiting.set()
-
+        served = _once(self._direct_served)
         try:
             return await super().process_request(
                 _after(served, callback), args, kwargs, endpoint, data, retries
             )
         finally:
             served()
+
+    def _direct_served(self) -> None:
+        self._direct_waiting -= 1
+        if not self._direct_waiting:
+            self._no_direct_waiting.set()
+
+
+def _once(action: Callable[[], None]) -> Callable[[], None]:
+    """The action, done the first time this is called and never again (the limit lets a
+    call through at most once, but a retry after a 429 passes the same point again)."""
+    done = False
+
+    def run() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            action()
+
+    return run
 
 
 def _after(
