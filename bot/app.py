@@ -13,19 +13,22 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm.exc import StaleDataError
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.botapi import LaneKeeperBot
 from bot.concurrency import PerChatUpdateProcessor
 from bot.config import Config
 from bot.context import LaneKeeperContext, UpdateScope, current_scope
 from bot.polling import InboxPoller, replay
 from bot.ratelimit import AnswersFirstRateLimiter
+from bot.retrier import InboxRetrier
 from bot.sender import Sender
 from bot.services import Services
+from bot.supervisor import Supervisor
 from bot.webhook import WebhookServer
 from models import inbox
 from models.clock import Clock, SystemClock
-from models.db import Database
+from models.db import Database, describe, is_transient
 
 log = logging.getLogger(__name__)
 UpdateListener = Callable[[object], Awaitable[None]]
@@ -33,6 +36,10 @@ UpdateListener = Callable[[object], Awaitable[None]]
 # version changed under it): each try starts from a fresh session, so the last one wins or
 # the person is told.
 CONFLICT_ATTEMPTS = 3
+# Tries for an update while the database is away, locked or busy, a growing pause apart;
+# past them the update waits in the inbox and is tried again later (bot/retrier.py).
+UPDATE_ATTEMPTS = 4
+TRANSIENT_BACKOFF_S = 0.5
 
 
 class LaneKeeperApplication(Application):  # type: ignore[type-arg]
@@ -48,6 +55,8 @@ class LaneKeeperApplication(Application):  # type: ignore[type-arg]
         self.run_timers = run_timers
         self._services: Services | None = None
         self.update_listeners: list[UpdateListener] = []
+        # Updates queued or being handled in this process: the retrier leaves them alone.
+        self.in_flight: set[int | None] = set()
         self.receiver: object | None = None
 
     @property
@@ -57,38 +66,80 @@ class LaneKeeperApplication(Application):  # type: ignore[type-arg]
         return self._services
 
     async def process_update(self, update: object) -> None:
-        services = self.services
-        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
-            async with services.db.session() as session:
-                scope = UpdateScope(
-                    session, services.i18n(), attempts_left=CONFLICT_ATTEMPTS - attempt
-                )
-                token = current_scope.set(scope)
-                try:
-                    await super().process_update(update)
-                finally:
-                    current_scope.reset(token)
-                if scope.conflict and scope.attempts_left:
-                    continue  # lost a race for a case: all undone, handled again afresh
-                # One last commit: the messages the handlers queued, the inbox row marked done.
-                try:
-                    if isinstance(update, Update):
-                        await inbox.finish(
-                            session, update.update_id, services.clock.now(), error=scope.error
-                        )
-                    else:
-                        await session.commit()
-                except StaleDataError:
-                    # A change the handler left unflushed lost its race only here, after its
-                    # answers went out: better handled again (and said twice) than lost.
-                    if not scope.attempts_left:
-                        raise
-                    log.info("a case changed under an update at its commit; trying it again")
-                    continue
-                break
-        services.poke_sender()
+        """Handle one update in sessions of its own, until it is done, failed for good, or
+        put off: a database that is away, locked or busy gets a few quick tries here, then the
+        update waits in the inbox (state retry) for the inbox retrier to bring it back."""
+        try:
+            await self._handle(update)
+        finally:
+            self.in_flight.discard(getattr(update, "update_id", None))
+        self.services.poke_sender()
         for listener in self.update_listeners:
             await listener(update)
+
+    async def _handle(self, update: object) -> None:
+        conflicts = transients = 0
+        while True:
+            try:
+                outcome, error = await self._handle_once(update, CONFLICT_ATTEMPTS - 1 - conflicts)
+            except Exception as err:  # the session itself broke: opening or committing
+                if not is_transient(err):
+                    raise
+                log.warning("database unavailable while finishing an update: %s", describe(err))
+                outcome, error = _AGAIN_LATER, describe(err)
+            if outcome is _AGAIN_NOW:
+                conflicts += 1
+                continue
+            if outcome is _AGAIN_LATER:
+                transients += 1
+                if transients >= UPDATE_ATTEMPTS:
+                    await self._put_off(update, error)
+                    break
+                await asyncio.sleep(TRANSIENT_BACKOFF_S * transients)
+                continue
+            break
+
+    async def _handle_once(self, update: object, attempts_left: int) -> tuple[object, str | None]:
+        services = self.services
+        async with services.db.session() as session:
+            scope = UpdateScope(session, services.i18n(), attempts_left=attempts_left)
+            token = current_scope.set(scope)
+            try:
+                await super().process_update(update)
+            finally:
+                current_scope.reset(token)
+            if scope.conflict:
+                return _AGAIN_NOW, None  # lost a race for a case: all undone, handled afresh
+            if scope.transient:
+                return _AGAIN_LATER, scope.error
+            # One last commit: the messages the handlers queued, the inbox row marked done.
+            try:
+                if isinstance(update, Update):
+                    await inbox.finish(
+                        session, update.update_id, services.clock.now(), error=scope.error
+                    )
+                else:
+                    await session.commit()
+            except StaleDataError:
+                # A change the handler left unflushed lost its race only here, after its
+                # answers went out: better handled again (and said twice) than lost.
+                if not scope.attempts_left:
+                    raise
+                log.info("a case changed under an update at its commit; trying it again")
+                return _AGAIN_NOW, None
+            return _DONE, None
+
+    async def _put_off(self, update: object, error: str | None) -> None:
+        if not isinstance(update, Update):
+            return
+        try:
+            async with self.services.db.session() as session:
+                await inbox.put_off(session, update.update_id, error, self.services.clock.now())
+        except Exception as err:  # still away: the row stays received, the retrier finds it
+            log.warning("could not put update %s off (%s)", update.update_id, describe(err))
+
+
+_DONE, _AGAIN_NOW, _AGAIN_LATER = object(), object(), object()
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
@@ -131,17 +182,29 @@ def build_application(
 
     if not config.token:
         raise ValueError("no bot token")
+    clock = clock or SystemClock()
+    limiter = None
+    if config.telegram.rate_limiter:
+        limiter = AnswersFirstRateLimiter(config.telegram.max_messages_per_second, max_retries=3)
+    # The same requests ApplicationBuilder would make: a pool for calls, one for getUpdates.
+    bot = LaneKeeperBot(
+        token=config.token,
+        base_url=config.telegram.base_url,
+        base_file_url=config.telegram.base_file_url,
+        defaults=Defaults(tzinfo=ZoneInfo(config.app.timezone)),
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=get_updates_request or HTTPXRequest(connection_pool_size=1),
+        rate_limiter=limiter,
+        clock=clock,
+    )
     builder = (
         ApplicationBuilder()
         .application_class(
             LaneKeeperApplication,
-            kwargs={"config": config, "clock": clock or SystemClock(), "run_timers": run_timers},
+            kwargs={"config": config, "clock": clock, "run_timers": run_timers},
         )
-        .token(config.token)
-        .base_url(config.telegram.base_url)
-        .base_file_url(config.telegram.base_file_url)
+        .bot(bot)
         .context_types(ContextTypes(context=LaneKeeperContext))
-        .defaults(Defaults(tzinfo=ZoneInfo(config.app.timezone)))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         # The inbox poller (bot/polling.py) replaces PTB's Updater, which confirms updates
@@ -149,14 +212,6 @@ def build_application(
         .updater(None)
         .concurrent_updates(PerChatUpdateProcessor(config.telegram.concurrent_updates))
     )
-    if config.telegram.rate_limiter:
-        # PTB types the limiter by its per-call argument; AIORateLimiter's is a dict.
-        limiter = AnswersFirstRateLimiter(config.telegram.max_messages_per_second, max_retries=3)
-        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
-    if request is not None:
-        builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
     assert isinstance(application, LaneKeeperApplication)
     register(application)
@@ -185,17 +240,24 @@ async def running(
         )
     else:
         receiver = InboxPoller(application, timeout=int(poll_timeout))
+    services = application.services
+    supervisor = Supervisor(services.db, services.clock)
+    services.supervisor = supervisor
     sender = Sender(application, config.telegram.chat_interval_s, config.telegram.group_interval_s)
-    application.services.sender = sender
+    services.sender = sender
+    retrier = InboxRetrier(application)
+    services.retrier = retrier
     await sender.start()
     await replay(application)
     await receiver.start()
+    supervisor.start("inbox-retrier", retrier.run)
     application.receiver = receiver
     try:
         yield
     finally:
         await receiver.stop()
         await sender.stop()
+        await supervisor.stop()
         await application.stop()
         if application.post_stop is not None:
             await application.post_stop(application)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,6 +29,10 @@ class UpdateScope:
     error: str | None = None  # what broke the update, recorded on its inbox row
     attempts_left: int = 0  # tries after this one, should it lose a race for a case
     conflict: bool = False  # it did: everything was undone and it may be tried again
+    # The database failed in a way a retry can cure: everything undone, to be tried again.
+    transient: bool = False
+    # Chats whose answer waits in the outbox: later answers to them queue behind it.
+    deferred_chats: set[int] = field(default_factory=set)
 
 
 # PTB builds a fresh context for the error handler, and runs each update in its own task:

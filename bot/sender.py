@@ -25,9 +25,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.i18n import N_
 from bot.ratelimit import QUEUED, AnswersFirstRateLimiter
+from bot.supervisor import Beat
+from handlers.notices import Messenger
 from models import outbox
-from models.messaging import OutboxMessage
+from models.cases import Assignment, Case
+from models.db import describe, is_transient
+from models.messaging import OutboxMessage, OutboxState
 from models.users import TelegramUser
 
 log = logging.getLogger(__name__)
@@ -35,6 +40,10 @@ IDLE_POLL_S = 0.5
 # Messages claimed at a time: enough to fill the rate limit across one round trip, few
 # enough that an urgent message never waits behind more than one round.
 BATCH = 8
+# Pauses while the database is away, doubling; a batch sent is recorded within the claim.
+FIRST_PAUSE_S = 0.5
+MAX_PAUSE_S = 30.0
+RECORD_ATTEMPTS = 6
 
 
 class Sender:
@@ -52,7 +61,6 @@ class Sender:
         self._idle = asyncio.Event()
         self._stopping = False
         self._pokes = 0
-        self._task: asyncio.Task[None] | None = None
 
     @property
     def services(self):  # type: ignore[no-untyped-def]
@@ -69,37 +77,91 @@ class Sender:
         await self._idle.wait()
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="LaneKeeper:sender")
+        self.services.supervisor.start("sender", self.run)
 
     async def stop(self) -> None:
+        """The supervisor stops the loop with the other tasks."""
         self._stopping = True
         self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
-    async def _loop(self) -> None:
+    async def run(self, beat: Beat) -> None:
+        pause = FIRST_PAUSE_S
         while not self._stopping:
-            now = time.monotonic()
-            busy = {chat for chat, free in self._next_free.items() if free > now}
-            pokes = self._pokes
-            async with self.services.db.session() as session:
-                rows = await outbox.claim_batch(session, self.services.clock.now(), busy, BATCH)
-            if not rows:
-                # Idle only if nothing was enqueued while this pass was looking.
-                if not busy and pokes == self._pokes:
-                    self._idle.set()
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(IDLE_POLL_S if not busy else 0.05):
-                        await self._wake.wait()
+            try:
+                await self._pass()
+            except Exception as err:
+                if not is_transient(err):
+                    raise  # the supervisor logs it and starts the sender again
+                log.warning(
+                    "the sender cannot reach the database (%s); again in %.1f s",
+                    describe(err),
+                    pause,
+                )
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, MAX_PAUSE_S)
                 continue
-            outcomes = await asyncio.gather(*(self._deliver(row) for row in rows))
-            async with self.services.db.session() as session:
-                for row, outcome in zip(rows, outcomes, strict=True):
-                    await outcome(session, await session.merge(row))
-                await session.commit()
+            pause = FIRST_PAUSE_S
+            beat()
+
+    async def _pass(self) -> None:
+        now = time.monotonic()
+        busy = {chat for chat, free in self._next_free.items() if free > now}
+        pokes = self._pokes
+        async with self.services.db.session() as session:
+            rows = await outbox.claim_batch(session, self.services.clock.now(), busy, BATCH)
+        if not rows:
+            # Idle only if nothing was enqueued while this pass was looking.
+            if not busy and pokes == self._pokes:
+                self._idle.set()
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(IDLE_POLL_S if not busy else 0.05):
+                    await self._wake.wait()
+            return
+        outcomes = await asyncio.gather(*(self._deliver(row) for row in rows))
+        await self._record(rows, outcomes)
+
+    async def _record(self, rows: list[OutboxMessage], outcomes: list[Outcome]) -> None:
+        """Write what became of a batch. The messages are out: a database that is away for a
+        moment must not make them go out again when their claim lapses, so this insists."""
+        pause = FIRST_PAUSE_S
+        for attempt in range(RECORD_ATTEMPTS):
+            try:
+                async with self.services.db.session() as session:
+                    for row, outcome in zip(rows, outcomes, strict=True):
+                        merged = await session.merge(row)
+                        await outcome(session, merged)
+                        if merged.state == OutboxState.FAILED:
+                            await self._undelivered(session, merged)
+                    await session.commit()
+                return
+            except Exception as err:
+                if not is_transient(err) or attempt == RECORD_ATTEMPTS - 1:
+                    raise
+                log.warning(
+                    "could not record a batch sent (%s); again in %.1f s", describe(err), pause
+                )
+                await asyncio.sleep(pause)
+                pause *= 2
+
+    async def _undelivered(self, session: AsyncSession, row: OutboxMessage) -> None:
+        """A case's assignee cannot be told of it (blocked the bot, never started it, or
+        Telegram kept failing): the street's coordinators are asked to give it to someone else,
+        so no case waits on a person who never heard of it."""
+        key = row.dedupe_key or ""
+        if not key.startswith("dispatch:"):
+            return
+        assignment = await session.get(Assignment, int(key.removeprefix("dispatch:")))
+        case = await session.get(Case, assignment.case_id) if assignment else None
+        if case is None:
+            return
+        messenger = Messenger(self.application.bot, session, self.services)
+        await messenger.triage(
+            case,
+            N_("its assignee could not be told of it on Telegram; please give it to someone else."),
+            dedupe=f"unreachable:{key}",
+        )
+        self.poke()
 
     async def _deliver(self, row: OutboxMessage) -> Outcome:
         """Send one message; what to record about it, to be written with the batch."""
@@ -131,6 +193,9 @@ class Sender:
             else {}
         )
         payload = row.payload
+        if "params" in payload:  # an answer an update could not send (bot/botapi.py)
+            result = await bot.replay(row.method, payload, **limit)
+            return int(result["message_id"]) if isinstance(result, dict) else None
         markup = (
             InlineKeyboardMarkup.de_json(payload["reply_markup"], bot)
             if payload.get("reply_markup")

@@ -33,6 +33,8 @@ class Services:
     classifier: Classifier = field(init=False)
     leadership: Leadership = field(init=False)
     sender: Any = field(default=None, init=False)  # bot.sender.Sender, once started
+    supervisor: Any = field(default=None, init=False)  # bot.supervisor.Supervisor, once started
+    retrier: Any = field(default=None, init=False)  # bot.retrier.InboxRetrier, once started
     _places: tuple[float, PlaceIndex] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:

@@ -2,7 +2,10 @@
 
 The secret token Telegram sends with every request is checked first (in constant time);
 a request without it changes nothing. An update Telegram delivers twice (it retries when
-an answer is late) is stored once and handled once.
+an answer is late) is stored once and handled once. A body that is not a JSON object with
+an integer update_id gets 400 and one over 1 MB gets 413, and neither is stored; an update
+this library cannot read is stored, answered 200 (Telegram would only send it again) and
+skipped.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import tornado.netutil
 import tornado.web
 from telegram import Update
 
+from bot.polling import enqueue, has_update_id
 from models import inbox
 
 log = logging.getLogger(__name__)
@@ -24,33 +28,58 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1 << 20
 
 
+@tornado.web.stream_request_body
 class _UpdateHandler(tornado.web.RequestHandler):
+    """Streamed, so that a body too large is refused as it comes, never held in memory."""
+
     def initialize(self, bot_application, secret: str) -> None:  # type: ignore[no-untyped-def]
         # Tornado's handlers have an `application` of their own: the bot's goes by another name.
         self.application_ = bot_application
         self.secret = secret
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.refusal: int | None = None
 
-    async def post(self) -> None:
+    def prepare(self) -> None:
+        # Refused bodies are read to their end and dropped, so the client hears the answer.
         given = self.request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self.secret.encode()):
-            self.set_status(403)
+            self.refusal = 403
+            return
+        length = self.request.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > MAX_BODY:
+            self.refusal = 413
+
+    def data_received(self, chunk: bytes) -> None:
+        if self.refusal is not None:
+            return
+        self.size += len(chunk)
+        if self.size > MAX_BODY:  # sent without a length, and too large
+            self.refusal, self.chunks = 413, []
+        else:
+            self.chunks.append(chunk)
+
+    async def post(self) -> None:
+        if self.refusal is not None:
+            self.set_status(self.refusal)
             return
         try:
-            payload = json.loads(self.request.body)
-            update = Update.de_json(payload, self.application_.bot)
-        except (ValueError, TypeError, KeyError):
-            self.set_status(400)
-            return
-        if update is None:
+            payload = json.loads(b"".join(self.chunks).decode("utf-8"))
+        except ValueError:  # not JSON, or not UTF-8
+            payload = None
+        # Only an object with an update id can be kept; anything else is the sender's mistake.
+        if not has_update_id(payload):
             self.set_status(400)
             return
         services = self.application_.services
         async with services.db.session() as session:
-            new = await inbox.store(session, [(update.update_id, payload)], services.clock.now())
+            new = await inbox.store(
+                session, [(payload["update_id"], payload)], services.clock.now()
+            )
         self.set_status(200)
         await self.finish()
         if new:
-            await self.application_.update_queue.put(update)
+            await enqueue(self.application_, payload["update_id"], inbox.storable(payload))
 
 
 class WebhookServer:
@@ -69,7 +98,9 @@ class WebhookServer:
         )
         sockets = tornado.netutil.bind_sockets(self.port, self.listen)
         self.port = sockets[0].getsockname()[1]
-        self.server = tornado.httpserver.HTTPServer(app, max_body_size=MAX_BODY)
+        # The handler refuses a body over MAX_BODY itself, with 413; tornado's own limit would
+        # answer 400 and is only a backstop here.
+        self.server = tornado.httpserver.HTTPServer(app, max_body_size=MAX_BODY * 4)
         self.server.add_sockets(sockets)
         await self.application.bot.set_webhook(
             self.url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES

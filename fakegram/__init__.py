@@ -15,6 +15,7 @@ from fakegram.api import (
     RetryAfter,
     ServerError,
     Slow,
+    TimeOut,
 )
 from fakegram.loopback import LoopbackServer, serve_loopback
 from fakegram.transport import FakeTransport, fake_request
@@ -31,6 +32,7 @@ __all__ = [
     "RetryAfter",
     "ServerError",
     "Slow",
+    "TimeOut",
     "fake_request",
     "serve_loopback",
 ]

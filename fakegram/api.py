@@ -113,6 +113,11 @@ class Drop:
     """The connection closes before any answer."""
 
 
+@dataclass(frozen=True)
+class TimeOut:
+    """No answer in time: the bot's read times out, and Telegram never acted on the call."""
+
+
 @dataclass(frozen=True, eq=False)
 class Hold:
     """The answer waits until the test releases it: a call in flight, for as long as needed."""
@@ -124,11 +129,15 @@ class Hold:
         self.released.set()
 
 
-Fault = RetryAfter | ServerError | Slow | Drop | Hold
+Fault = RetryAfter | ServerError | Slow | Drop | Hold | TimeOut
 
 
 class ConnectionDropped(Exception):
     """Raised to the front end, which then closes the connection without answering."""
+
+
+class CallTimedOut(Exception):
+    """Raised to the front end, which then behaves as a read that timed out."""
 
 
 @dataclass
@@ -136,6 +145,7 @@ class _FaultRule:
     fault: Fault
     method: str | None
     remaining: int | None
+    chat_id: int | None = None
 
 
 class ApiError(Exception):
@@ -204,6 +214,7 @@ class FakeBotApi:
         self._update_ids = itertools.count(first_update_id)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._faults: list[_FaultRule] = []
+        self.faults_hit = 0  # faults served so far
         self._signal = asyncio.Event()
         self.listeners: list[Callable[[Recorded], None]] = []
 
@@ -361,15 +372,24 @@ class FakeBotApi:
 
     # -- faults -------------------------------------------------------------------------
 
-    def inject(self, fault: Fault, method: str | None = None, times: int | None = 1) -> None:
-        """Make the next `times` calls (of `method`, or any) fail this way; None: until cleared."""
-        self._faults.append(_FaultRule(fault, method, times))
+    def inject(
+        self,
+        fault: Fault,
+        method: str | None = None,
+        times: int | None = 1,
+        chat_id: int | None = None,
+    ) -> None:
+        """Make the next `times` calls (of `method`, or any; to `chat_id`, or any) fail this
+        way; None: until cleared."""
+        self._faults.append(_FaultRule(fault, method, times, chat_id))
 
     def clear_faults(self) -> None:
         self._faults.clear()
 
-    def _take_fault(self, method: str) -> Fault | None:
+    def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
         for rule in self._faults:
+            if rule.chat_id is not None and str(params.get("chat_id")) != str(rule.chat_id):
+                continue
             if rule.method in (None, method):
                 if rule.remaining is not None:
                     rule.remaining -= 1
@@ -396,7 +416,7 @@ class FakeBotApi:
         return found[-1]
 
     async def wait_for(
-        self, predicate: Callable[[Recorded], bool], timeout: float = 5.0, start: int = 0
+        self, predicate: Callable[[Recorded], bool], timeout: float = 60.0, start: int = 0
     ) -> Recorded:
         """Wait until the bot makes a matching request (looking from index `start`)."""
 
@@ -421,7 +441,10 @@ class FakeBotApi:
         """Handle one Bot API call; returns the HTTP status and Telegram's JSON answer."""
         if token != self.token:
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
-        fault = self._take_fault(method)
+        fault = self._take_fault(method, params)
+        if fault is not None:
+            self.faults_hit += 1
+            self._notify()
         if isinstance(fault, Slow):
             await asyncio.sleep(fault.seconds)
         elif isinstance(fault, Hold):
@@ -429,6 +452,8 @@ class FakeBotApi:
             await fault.released.wait()
         elif isinstance(fault, Drop):
             raise ConnectionDropped(method)
+        elif isinstance(fault, TimeOut):
+            raise CallTimedOut(method)
         elif isinstance(fault, RetryAfter):
             return 429, {
                 "ok": False,

@@ -9,7 +9,7 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from fakegram.api import ConnectionDropped, FakeBotApi
+from fakegram.api import CallTimedOut, ConnectionDropped, FakeBotApi
 from fakegram.wire import match_path, parse_body
 
 
@@ -28,7 +28,7 @@ class _ApiHandler(tornado.web.RequestHandler):
         )
         try:
             status, answer = await self.api.call(match["token"], match["method"], params, files)
-        except ConnectionDropped:
+        except (ConnectionDropped, CallTimedOut):  # over a socket, the client sees no answer
             if self.request.connection is not None:
                 self.request.connection.close()  # type: ignore[attr-defined]
             return

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from telegram.request import HTTPXRequest
 
-from fakegram.api import ConnectionDropped, FakeBotApi
+from fakegram.api import CallTimedOut, ConnectionDropped, FakeBotApi
 from fakegram.wire import match_path, parse_body
 
 
@@ -38,7 +38,7 @@ class FakeTransport(httpx.AsyncBaseTransport):
         try:
             async with asyncio.timeout(read_timeout):
                 status, answer = await self.api.call(match["token"], match["method"], params, files)
-        except TimeoutError:
+        except (TimeoutError, CallTimedOut):
             raise httpx.ReadTimeout("fake Bot API answered too slowly", request=request) from None
         except ConnectionDropped:
             raise httpx.RemoteProtocolError(

@@ -6,8 +6,10 @@ import logging
 
 from sqlalchemy.orm.exc import StaleDataError
 from telegram import Update
+from telegram.ext import ApplicationHandlerStop
 
 from bot.context import LaneKeeperContext, current_scope
+from models.db import describe, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -17,14 +19,29 @@ async def on_error(update: object, context: LaneKeeperContext) -> None:
     if scope is not None:
         # Whatever the handler wrote before it broke is undone: the update's last commit
         # (its inbox row) must not carry half a change with it.
-        await scope.session.rollback()
-        scope.error = repr(context.error)[:500]
+        try:
+            await scope.session.rollback()
+        except Exception:  # a connection already gone: there is nothing left to undo
+            log.debug("rollback after an error failed", exc_info=True)
+        scope.error = (
+            describe(context.error)
+            if context.error is not None and is_transient(context.error)
+            else repr(context.error)[:500]
+        )
         if isinstance(context.error, StaleDataError) and scope.attempts_left:
             # Handlers change the case before they answer, so nothing was said yet: the
             # update is simply handled again (bot/app.py), and nobody hears of the race.
             scope.conflict = True
             log.info("a case changed under an update; trying it again: %s", context.error)
-            return
+            raise ApplicationHandlerStop
+        if context.error is not None and is_transient(context.error):
+            # The database is away, locked or busy: the update is handled again, now or
+            # later (bot/app.py), and its answer comes then; an apology now would be wrong.
+            scope.transient = True
+            log.warning(
+                "database unavailable while handling an update: %s", describe(context.error)
+            )
+            raise ApplicationHandlerStop
     if isinstance(context.error, StaleDataError):
         log.info("a case changed under an update; nothing written: %s", context.error)
     else:

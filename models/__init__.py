@@ -27,7 +27,14 @@ from models.meetings import (
     MeetingSeries,
     OccurrenceState,
 )
-from models.messaging import InboxState, InboxUpdate, OutboxMessage, OutboxState, Priority
+from models.messaging import (
+    InboxState,
+    InboxUpdate,
+    OutboxMessage,
+    OutboxState,
+    Priority,
+    TaskBeat,
+)
 from models.org import (
     Alley,
     Block,
@@ -79,6 +86,7 @@ __all__ = [
     "ReportDraft",
     "Role",
     "Street",
+    "TaskBeat",
     "TelegramUser",
     "Urgency",
     "VendingSpot",

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import create_engine
@@ -90,11 +90,51 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=KeepingSession, expire_on_commit=False)
 
 
+# SQLite's words for a writer that had to give up waiting (another process held the lock).
+_SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether the same work, tried again from a fresh session a little later, may succeed.
+
+    Yes for a lost or refused connection (a server restarted, a failover, a connection
+    killed), PostgreSQL's serialization failures and deadlocks (psycopg raises these as
+    OperationalError), SQLite busy or locked, and an empty pool. No for everything that
+    would fail the same way again: constraint violations, bad SQL, a missing table.
+    """
+    if isinstance(error, exc.TimeoutError):  # no connection free in the pool
+        return True
+    if not isinstance(error, exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if isinstance(error, exc.InterfaceError):  # the connection was closed under us
+        return True
+    if isinstance(error, exc.OperationalError):
+        message = str(error.orig).lower()
+        if "sqlite" in type(error.orig).__module__:
+            return any(word in message for word in _SQLITE_BUSY)
+        return True
+    return False
+
+
+def describe(error: BaseException) -> str:
+    """A database error in one short line: the driver's words, not the statement and its
+    parameters (which may hold a whole update, and personal data)."""
+    if isinstance(error, exc.DBAPIError) and error.orig is not None:
+        error = error.orig
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0] if lines else ''}"[:300]
+
+
 class Database:
     """One engine and its session factory, built once per process."""
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
+        # A connection the server dropped (restart, failover, killed) is found out when it is
+        # taken from the pool, not in the middle of an update.
+        engine_kwargs.setdefault("pool_pre_ping", True)
         self.engine = make_async_engine(url, **engine_kwargs)
         self.sessionmaker = make_sessionmaker(self.engine)
 

@@ -52,6 +52,11 @@ class InboxState(StrEnum):
     RECEIVED = "received"
     DONE = "done"
     FAILED = "failed"
+    # Broke on something a retry can cure (the database away, locked or busy): handled again
+    # from not_before on, by whichever process gets there first.
+    RETRY = "retry"
+    # Not an update the library can read (a newer Bot API's shape): kept, and skipped.
+    UNREADABLE = "unreadable"
 
 
 class InboxUpdate(SQLModel, table=True):
@@ -67,4 +72,19 @@ class InboxUpdate(SQLModel, table=True):
     attempts: int = 0
     received_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
     processed_at: datetime | None = Field(default=None, sa_column=ts_column())
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+    # When a row to retry is due; also the lease of the process that took it.
+    not_before: datetime | None = Field(default=None, sa_column=ts_column())
+
+
+class TaskBeat(SQLModel, table=True):
+    """When a long-running task of a process last got something done, for `doctor`."""
+
+    __tablename__ = "task_beat"
+
+    process: str = Field(sa_type=sa.String(100), primary_key=True)
+    task: str = Field(sa_type=sa.String(50), primary_key=True)
+    started_at: datetime = Field(sa_column=ts_column(nullable=False))
+    advanced_at: datetime = Field(sa_column=ts_column(nullable=False))
+    restarts: int = 0
     last_error: str | None = Field(default=None, sa_type=sa.Text)

@@ -157,3 +157,14 @@ async def failures(session: AsyncSession, limit: int = 20) -> list[OutboxMessage
             .limit(limit)
         )
     )
+
+
+async def oldest_pending(session: AsyncSession) -> datetime | None:
+    """When the oldest message not yet sent was queued."""
+    return (
+        await session.exec(
+            select(func.min(OutboxMessage.created_at)).where(
+                OutboxMessage.state == OutboxState.PENDING
+            )
+        )
+    ).one()

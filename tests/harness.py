@@ -67,12 +67,15 @@ class BotHarness:
         if isinstance(update_id, int):
             self._done.setdefault(update_id, asyncio.Event()).set()
 
-    async def handled(self, update_id: int, timeout: float = 10.0) -> None:
+    async def handled(self, update_id: int, timeout: float = 60.0) -> None:
         """The update handled, and whatever it queued in the outbox sent."""
-        event = self._done.setdefault(update_id, asyncio.Event())
         async with asyncio.timeout(timeout):
-            await event.wait()
+            await self.processed(update_id)
             await self.settle()
+
+    async def processed(self, update_id: int) -> None:
+        """The update handled; what it queued may still be waiting to be sent."""
+        await self._done.setdefault(update_id, asyncio.Event()).wait()
 
     async def settle(self) -> None:
         """Wait until the sender has sent everything it can send now."""

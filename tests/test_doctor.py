@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from fakegram import FakeBotApi, serve_loopback
-from tests.harness import TOKEN
+from models import beats, inbox, outbox
+from models.db import Database
+from tests.harness import TOKEN, bot_running
 
 
 async def doctor(
@@ -41,9 +44,12 @@ async def test_all_well(tmp_path: Path, db_url: str, capsys: pytest.CaptureFixtu
         ["ok", "configuration"],
         ["ok", "database"],
         ["ok", "schema"],
+        ["ok", "tasks"],
+        ["ok", "inbox"],
+        ["ok", "outbox"],
         ["ok", "bot"],
     ]
-    assert "@LaneKeeperBot" in lines[3]
+    assert "@LaneKeeperBot" in lines[-1]
 
 
 async def test_what_is_wrong(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -71,3 +77,45 @@ async def test_what_is_wrong(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         assert "BAD bot api       no token" in out
     finally:
         await server.close()
+
+
+async def test_stalled_tasks_and_old_work_are_reported(
+    tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A task that has not advanced for long, an update and a message waiting for long."""
+    api = FakeBotApi(token=TOKEN)
+    server = serve_loopback(api)
+    body = (
+        f'[database]\nurl = "{db_url}"\n[telegram]\n'
+        f'token = "{TOKEN}"\nbase_url = "{server.base_url}"\n'
+    )
+    long_ago = datetime.now(UTC) - timedelta(hours=3)
+    try:
+        async with bot_running(db_url, api) as bot:
+            await bot.app.services.supervisor.write()
+            code, out = await doctor(tmp_path, body, capsys)
+            assert code == 0, out
+            running = [line for line in out.splitlines() if line.startswith("ok  task ")]
+            assert {line.split()[2] for line in running} >= {"poller", "sender", "inbox-retrier"}
+        database = Database(db_url)
+        async with database.session() as session:
+            await beats.record(
+                session,
+                "gone-host:4242",
+                [beats.TaskState("sender", long_ago, long_ago, 3, "OperationalError: boom")],
+            )
+            await inbox.store(session, [(5, {"update_id": 5})], long_ago)
+            await outbox.enqueue(session, 1, {"text": "x"}, now=long_ago)
+            await session.commit()
+        await database.dispose()
+        code, out = await doctor(tmp_path, body, capsys)
+    finally:
+        await server.close()
+    assert code == 1
+    bad = [line for line in out.splitlines() if line.startswith("BAD")]
+    assert bad == [
+        "BAD task          sender in gone-host:4242: advanced 3 h ago, restarted 3 time(s), "
+        "last: OperationalError: boom (stalled, or its process is gone)",
+        "BAD inbox         oldest waiting for 3 h",
+        "BAD outbox        oldest waiting for 3 h",
+    ]

@@ -84,3 +84,64 @@ def test_webhook_mode_needs_a_url_and_a_secret(tmp_path, capsys) -> None:  # typ
     config.write_text('[telegram]\nwebhook_secret = "no spaces allowed"\n', encoding="utf-8")
     assert main(["run", "--config", str(config)]) == 2
     assert "[telegram] webhook_secret: 1-256 characters" in capsys.readouterr().err
+
+
+async def test_webhook_refuses_what_is_not_an_update(db_url: str, roster: object) -> None:
+    """Anything but a JSON object with an integer update_id: 400; a body over 1 MB: 413;
+    never a 500, and nothing stored. An update the library cannot read: kept and skipped."""
+    api = FakeBotApi(token=TOKEN)
+    api.open_chat(RESIDENT)
+    telegram = {
+        "mode": "webhook",
+        "webhook_url": "https://bot.example.org/telegram",
+        "webhook_listen": "127.0.0.1",
+        "webhook_port": 0,
+        "webhook_secret": SECRET,
+    }
+    bodies = [
+        b"[]",
+        b'[{"update_id": 1}]',
+        b"null",
+        b"42",
+        b'"text"',
+        b'{"update_id": "7"}',
+        b'{"update_id": 7.5}',
+        b'{"update_id": true}',
+        b'{"update_id": -3}',
+        b'{"message": {}}',
+        b'{"update_id": 1, "x": "\xed\xa0\x80"}',  # not UTF-8
+        b"\xff\xfe",
+    ]
+    async with bot_running(db_url, api, telegram=telegram) as bot:
+        url = f"http://127.0.0.1:{bot.app.receiver.port}/telegram"  # type: ignore[union-attr]
+        headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+        async with httpx.AsyncClient() as client:
+            for body in bodies:
+                answer = await client.post(url, content=body, headers=headers)
+                assert answer.status_code == 400, body
+            huge = b'{"update_id": 5, "pad": "' + b"x" * (1 << 20) + b'"}'
+            assert (await client.post(url, content=huge, headers=headers)).status_code == 413
+
+            async def chunks():  # no Content-Length: refused all the same
+                for _ in range(20):
+                    yield b"x" * 65536
+
+            streamed = await client.post(url, content=chunks(), headers=headers)
+            assert streamed.status_code == 413
+            wrong = await client.post(url, content=huge, headers={SECRET_HEADER: "guess"})
+            assert wrong.status_code == 403
+            database = Database(db_url)
+            async with database.session() as session:
+                assert (await session.exec(select(InboxUpdate))).all() == []
+            odd = {"update_id": 9, "poll": {"id": "1", "question": "?", "options": []}}
+            assert (await client.post(url, json=odd, headers=headers)).status_code == 200
+            # What JSONB cannot hold (NUL, a lone surrogate) does not keep an update out.
+            update = api.take(api.send_text(RESIDENT, "复兴街12号门口垃圾没人清\u0000\ud800"))
+            body = json.dumps(update).encode()
+            assert (await client.post(url, content=body, headers=headers)).status_code == 200
+            await bot.handled(update["update_id"])
+        assert api.last(chat_id=RESIDENT.id).text.startswith("已受理")
+        async with database.session() as session:
+            row = await session.get(InboxUpdate, 9)
+            assert row is not None and row.state == "unreadable"
+        await database.dispose()

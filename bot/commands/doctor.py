@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
 from bot.config import Config
-from models import migrate
-from models.db import Database
+from models import beats, inbox, migrate, outbox
+from models.db import Database, describe
 
 
 @dataclass
@@ -53,6 +54,54 @@ async def _database(config: Config) -> list[Check]:
     return checks
 
 
+# Past these, doctor calls a task stalled and a queue stuck.
+STALLED_AFTER = timedelta(minutes=5)
+WAITING_TOO_LONG = timedelta(minutes=5)
+
+
+def _age(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h"
+
+
+async def _progress(config: Config, now: datetime) -> list[Check]:
+    """What the running bot(s) are doing: their tasks, and the oldest work still waiting."""
+    database = Database(config.database.url)
+    try:
+        async with database.session() as session:
+            tasks = await beats.all_tasks(session)
+            oldest_update = await inbox.oldest_waiting(session)
+            oldest_message = await outbox.oldest_pending(session)
+    except Exception as exc:  # the database check above already says why
+        return [Check("tasks", False, f"cannot read: {describe(exc)}")]
+    finally:
+        await database.dispose()
+    checks = []
+    if not tasks:
+        checks.append(Check("tasks", True, "no bot running"))
+    for task in tasks:
+        idle = now - task.advanced_at
+        detail = f"{task.task} in {task.process}: advanced {_age(idle)} ago"
+        if task.restarts:
+            detail += f", restarted {task.restarts} time(s), last: {task.last_error}"
+        if idle > STALLED_AFTER:
+            detail += " (stalled, or its process is gone)"
+        checks.append(Check("task", idle <= STALLED_AFTER, detail))
+    for name, oldest in (("inbox", oldest_update), ("outbox", oldest_message)):
+        if oldest is None:
+            checks.append(Check(name, True, "nothing waiting"))
+        else:
+            waited = now - oldest
+            checks.append(
+                Check(name, waited <= WAITING_TOO_LONG, f"oldest waiting for {_age(waited)}")
+            )
+    return checks
+
+
 async def _bot_api(config: Config) -> Check:
     if not config.token:
         return Check("bot api", False, "no token: set [telegram] token or LANEKEEPER_TOKEN")
@@ -72,6 +121,8 @@ async def _bot_api(config: Config) -> Check:
 async def run_checks(config: Config) -> list[Check]:
     checks = [Check("configuration", True, config.source)]
     checks += await _database(config)
+    if all(c.ok for c in checks):
+        checks += await _progress(config, datetime.now(UTC))
     checks.append(await _bot_api(config))
     return checks
 
