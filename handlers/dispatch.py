@@ -633,7 +633,7 @@ async def case_buttons(
     if ctx is None:
         return None
     rows = []
-    if ctx.lead_member is not None and ctx.lead_member.telegram_id == actor.telegram_id:
+    if cases.is_assignee(actor, ctx):
         keyboard = action_keyboard(context.i18n, case)
         if keyboard is not None:
             rows += [list(r) for r in keyboard.inline_keyboard]
