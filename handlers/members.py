@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import LaneKeeperContext
 from handlers.access import current_actor, not_allowed
-from handlers.callbacks import as_int, pack, unpack
+from handlers.callbacks import as_area, as_int, pack, unpack
 from handlers.labels import member_line, street_name
 from handlers.notices import Messenger
 from models.departure import deactivate_member
@@ -200,7 +200,8 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
             s.id == street.id for s in await manageable_streets(context.session, actor)
         )
         if fields[0] != "s" or street is None or page is None or not allowed:
-            await query.answer(stale if street is None else not_allowed(context), show_alert=True)
+            malformed = fields[0] != "s" or street is None or page is None
+            await query.answer(stale if malformed else not_allowed(context), show_alert=True)
             return
         text, keyboard = await _page(context, actor, street, page)
         await query.answer()
@@ -274,7 +275,7 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
         await query.edit_message_text(text, reply_markup=keyboard)
         return
     if action == "ma:t" and len(fields) == 3:
-        ref = AreaRef.parse(fields[2])
+        ref = as_area(fields[2])
         if ref is None or not street_map.has(ref):
             await query.answer(stale, show_alert=True)
             return
