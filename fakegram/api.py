@@ -270,6 +270,20 @@ class FakeBotApi:
     def send_text(self, user: FakeUser, text: str, chat: FakeChat | None = None) -> int:
         return self.push({"message": self._user_message(user, chat, text=text)})
 
+    def edit_text(self, user: FakeUser, text: str, message_id: int | None = None) -> int:
+        """The user edits a message he sent in his private chat (by default his latest one):
+        Telegram sends the whole message again, with the new text, as an edited_message."""
+        if message_id is None:
+            message_id = max(
+                mid
+                for (chat_id, mid), message in self.messages.items()
+                if chat_id == user.id and message.get("from", {}).get("id") == user.id
+            )
+        original = self.messages[(user.id, message_id)]
+        edited = {**original, "text": text, "edit_date": int(self.clock())}
+        self.messages[(user.id, message_id)] = edited
+        return self.push({"edited_message": edited})
+
     def send_command(
         self, user: FakeUser, command: str, args: str = "", chat: FakeChat | None = None
     ) -> int:

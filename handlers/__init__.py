@@ -19,6 +19,7 @@ from handlers import (
     cases,
     community,
     dispatch,
+    edits,
     errors,
     fallback,
     groups,
@@ -42,6 +43,9 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
 
     # Group -1 runs first for every update: who is this, and which language do they read.
     application.add_handler(TypeHandler(Update, identify.identify), group=-1)
+
+    # An edited message is never a new report or a command run again: first, before all.
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, edits.on_edit))
 
     application.add_handler(CommandHandler("start", start.start))
     application.add_handler(CommandHandler("help", start.help_command))
@@ -86,6 +90,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(fallback.stale_button))
     application.add_handler(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
     # Anything else said in private is a report, or part of one.
-    application.add_handler(MessageHandler(private & ~filters.COMMAND, report.on_message))
+    application.add_handler(
+        MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.COMMAND, report.on_message)
+    )
 
     application.add_error_handler(errors.on_error)

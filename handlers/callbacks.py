@@ -6,6 +6,10 @@ rights, so a forged, stale or repeated press changes nothing it should not.
 
 from __future__ import annotations
 
+import re
+
+from models.members import AreaKind, AreaRef
+
 MAX_BYTES = 64
 
 
@@ -26,7 +30,22 @@ def unpack(data: str | None, prefix: str, count: int) -> list[str] | None:
     return parts[1:]
 
 
-def as_int(text: str) -> int | None:
-    if not text.isdigit() or len(text) > 12:
+# ASCII digits only: str.isdigit() also takes "¹" (which int() then refuses) and int() takes
+# "１" and "٣", none of which a button the bot made ever carries.
+_DIGITS = re.compile(r"[0-9]{1,12}")
+_AREA_KINDS: dict[str, AreaKind] = {"c": "community", "b": "block", "a": "alley"}
+
+
+def as_int(text: str | None) -> int | None:
+    """The number in a field of button data (or a typed id), or None for anything else."""
+    if text is None or _DIGITS.fullmatch(text) is None:
         return None
     return int(text)
+
+
+def as_area(token: str) -> AreaRef | None:
+    """An area from its button token (AreaRef.token: c12, b3, a40), or None."""
+    kind, ident = _AREA_KINDS.get(token[:1]), as_int(token[1:])
+    if kind is None or ident is None:
+        return None
+    return AreaRef(kind, ident)

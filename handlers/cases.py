@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from sqlmodel import col, or_, select
 from telegram import Update
 
 from bot.context import LaneKeeperContext
 from handlers.access import current_actor
+from handlers.callbacks import as_int
 from handlers.case_text import category_name, state_name, summary
 from handlers.dispatch import case_buttons
 from models.cases import Assignment, Case, CaseState, Category
@@ -96,11 +99,13 @@ async def show_case(update: Update, context: LaneKeeperContext) -> None:
     if message is None or actor is None:
         return
     _ = context.i18n.gettext
-    arg = (context.args or [""])[0].lstrip("#")
-    if not arg.isdigit() or len(arg) > 12:
+    # Typed, not a button: full-width digits from a Chinese input method mean what they say.
+    arg = unicodedata.normalize("NFKC", (context.args or [""])[0]).lstrip("#")
+    number = as_int(arg)
+    if number is None:
         await message.reply_text(_("Which case? For example: /case 12"))
         return
-    case = (await context.session.exec(select(Case).where(Case.number == int(arg)))).first()
+    case = (await context.session.exec(select(Case).where(Case.number == number))).first()
     if case is None or not await may_see(context, actor, case):
         # The same answer either way: whether a case exists is not everyone's business.
         await message.reply_text(_("I cannot show you case #{number}.").format(number=arg))

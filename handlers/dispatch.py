@@ -206,7 +206,7 @@ async def postpone(
     update: Update, context: LaneKeeperContext, actor: Actor, case_id: int, arg: str | None
 ) -> None:
     ctx = await _context(context, case_id)
-    days = as_int(arg or "")
+    days = as_int(arg)
     query = update.callback_query
     assert query is not None
     if days not in POSTPONE_DAYS:
@@ -304,7 +304,7 @@ async def rate(
     update: Update, context: LaneKeeperContext, actor: Actor, case_id: int, arg: str | None
 ) -> None:
     case = await context.session.get(Case, case_id)
-    mark = as_int(arg or "")
+    mark = as_int(arg)
     query = update.callback_query
     assert query is not None
     if case is None or mark is None:
@@ -374,7 +374,7 @@ async def triage_people(
     ctx = await _context(context, case_id)
     if not await cases.coordinates_case(context.session, actor, ctx.case):
         raise cases.NotAllowed
-    party_id = as_int(arg or "")
+    party_id = as_int(arg)
     party = await context.session.get(Party, party_id) if party_id else None
     query = update.callback_query
     assert query is not None
@@ -418,7 +418,7 @@ async def triage_assign(
     update: Update, context: LaneKeeperContext, actor: Actor, case_id: int, arg: str | None
 ) -> None:
     ctx = await _context(context, case_id)
-    member_id = as_int(arg or "")
+    member_id = as_int(arg)
     member = await context.session.get(Member, member_id) if member_id else None
     query = update.callback_query
     assert query is not None
@@ -633,7 +633,7 @@ async def case_buttons(
     if ctx is None:
         return None
     rows = []
-    if ctx.lead_member is not None and ctx.lead_member.telegram_id == actor.telegram_id:
+    if cases.is_assignee(actor, ctx):
         keyboard = action_keyboard(context.i18n, case)
         if keyboard is not None:
             rows += [list(r) for r in keyboard.inline_keyboard]

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import LaneKeeperContext
 from handlers.access import current_actor, not_allowed
-from handlers.callbacks import as_int, pack
+from handlers.callbacks import as_area, as_int, pack
 from handlers.labels import areas_text, party_name, role_name, street_name
 from models.invites import create_invite, deep_link, revoke
 from models.members import AreaRef, StreetMap, load_street_map
@@ -78,7 +78,7 @@ def _area_options(street_map: StreetMap, role: Role) -> list[tuple[str, str]]:
 def _area(code: str, street_map: StreetMap) -> list[AreaRef] | None:
     if code == "w":
         return []
-    ref = AreaRef.parse(code)
+    ref = as_area(code)
     return [ref] if ref is not None and street_map.has(ref) else None
 
 

@@ -22,7 +22,7 @@ from models.invites import (
     accept_invite,
     find_invite,
     looks_like_code,
-    status_of,
+    usable,
 )
 from models.members import AreaRef, load_street_map, memberships
 from models.org import Street
@@ -59,7 +59,7 @@ async def show_invitation(update: Update, context: LaneKeeperContext, code: str)
     assert message is not None
     _ = context.i18n.gettext
     invite = await find_invite(context.session, code)
-    status = status_of(invite, context.services.clock.now())
+    status = await usable(context.session, invite, context.services.clock.now())
     if invite is None or status is not InviteStatus.VALID:
         await message.reply_text(refusal(context.i18n, status))
         return

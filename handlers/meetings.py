@@ -395,8 +395,11 @@ async def _series_step(
         await query.answer()
         await _edit_or_send(update, context, _("Which meeting?"), InlineKeyboardMarkup(rows))
         return
-    chosen = as_int(arg or "")
-    if chosen is None or (chosen == 0 and not street_wide) or (chosen != 0 and chosen not in scope):
+    chosen = as_int(arg)
+    if chosen is None:
+        await query.answer(stale, show_alert=True)
+        return
+    if (chosen == 0 and not street_wide) or (chosen != 0 and chosen not in scope):
         await query.answer(not_allowed(context), show_alert=True)
         return
     await questions.ask(
@@ -551,7 +554,7 @@ async def _item_step(
         await query.answer(not_allowed(context), show_alert=True)
         return
     if verb == "o":
-        party = await context.session.get(Party, as_int(arg or "") or 0)
+        party = await context.session.get(Party, as_int(arg) or 0)
         if party is None or party.street_id != item.street_id:
             await query.answer(_("This button is no longer valid."), show_alert=True)
             return
@@ -575,7 +578,7 @@ async def _item_step(
             reply_markup=InlineKeyboardMarkup([row]),
         )
         return
-    days = as_int(arg or "")
+    days = as_int(arg)
     if days not in DUE_DAYS:
         await query.answer(_("This button is no longer valid."), show_alert=True)
         return

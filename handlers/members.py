@@ -9,12 +9,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import LaneKeeperContext
 from handlers.access import current_actor, not_allowed
-from handlers.callbacks import as_int, pack, unpack
+from handlers.callbacks import as_area, as_int, pack, unpack
 from handlers.labels import member_line, street_name
+from handlers.notices import Messenger
+from models.departure import deactivate_member
 from models.members import (
     AreaRef,
     StreetMap,
-    deactivate,
     load_street_map,
     member_areas,
     set_member_areas,
@@ -199,7 +200,8 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
             s.id == street.id for s in await manageable_streets(context.session, actor)
         )
         if fields[0] != "s" or street is None or page is None or not allowed:
-            await query.answer(stale if street is None else not_allowed(context), show_alert=True)
+            malformed = fields[0] != "s" or street is None or page is None
+            await query.answer(stale if malformed else not_allowed(context), show_alert=True)
             return
         text, keyboard = await _page(context, actor, street, page)
         await query.answer()
@@ -241,15 +243,23 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
         )
         await query.answer()
         await query.edit_message_text(
-            _("Deactivate {name}? They will receive no more cases; their history stays.").format(
-                name=member.name
-            ),
+            _(
+                "Deactivate {name}? Their rights end at once: the open cases they hold go to "
+                "their unit head or to triage, and their invitations stop working. Their "
+                "history stays."
+            ).format(name=member.name),
             reply_markup=keyboard,
         )
         return
     if action in ("mb:D", "mb:r"):
         if action == "mb:D":
-            deactivate(member, now)
+            by = next((m.member.id for m in actor.in_street(member.street_id)), None)
+            departure = await deactivate_member(
+                context.session, member, now, by_telegram_id=actor.telegram_id, by_member_id=by
+            )
+            if departure is not None:
+                messenger = Messenger(context.bot, context.session, context.services)
+                await messenger.departure(departure, also=actor.telegram_id)
         else:
             member.active, member.deactivated_at = True, None
         context.session.add(member)
@@ -265,7 +275,7 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
         await query.edit_message_text(text, reply_markup=keyboard)
         return
     if action == "ma:t" and len(fields) == 3:
-        ref = AreaRef.parse(fields[2])
+        ref = as_area(fields[2])
         if ref is None or not street_map.has(ref):
             await query.answer(stale, show_alert=True)
             return

@@ -22,6 +22,7 @@ from handlers.case_text import category_name, party_label, preview
 from handlers.labels import role_name
 from models import outbox
 from models.cases import Assignment, AssignmentRole, AssignmentState, Case, CaseState, Category
+from models.departure import Departure
 from models.dispatch import verifiers
 from models.geo import haversine_m
 from models.members import member_areas
@@ -34,7 +35,9 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Messenger:
-    bot: Bot
+    # Everything goes through the outbox, so no method calls the bot: the command line,
+    # which has none, tells people too.
+    bot: Bot | None
     session: AsyncSession
     services: Services
 
@@ -312,6 +315,54 @@ class Messenger:
         elif lead is not None:
             who = await self.lead_label(case, self.services.i18n())
             await self.group_post(case, who, dedupe=f"group:{lead.id}")
+
+    async def departure(self, departure: Departure, also: int | None = None) -> None:
+        """A member left: the unit heads get the cases they now hold, and the street
+        coordinators (and `also`, who deactivated him) hear which cases moved where."""
+        if not departure.moved:
+            return
+        for moved in departure.moved:
+            if moved.to is not None and moved.to.telegram_id is not None:
+                i18n = await self.i18n(moved.to.telegram_id, moved.case)
+                note = i18n.gettext("Reassigned to you: {name} has left the linkage group.").format(
+                    name=departure.member.name
+                )
+                await self.assignment(moved.case, moved.to, note=note)
+        recipients = await street_coordinators(self.session, departure.member.street_id)
+        if also is not None and also not in recipients:
+            recipients.append(also)
+        for telegram_id in recipients:
+            i18n = await self.i18n(telegram_id, departure.moved[0].case)
+            _ = i18n.gettext
+            lines = [
+                _("{name} was deactivated. The open cases they held were moved:").format(
+                    name=departure.member.name
+                )
+            ]
+            rows = []
+            for moved in departure.moved:
+                category, alley = await self.names(moved.case)
+                where = (
+                    _("to {name}, the unit head").format(name=moved.to.name)
+                    if moved.to is not None
+                    else _("to triage, waiting to be assigned")
+                )
+                lines.append(
+                    _("#{number} ({category}, {alley}): {where}").format(
+                        number=moved.case.number,
+                        category=category_name(i18n, category),
+                        alley=alley.name if alley else "—",
+                        where=where,
+                    )
+                )
+                if moved.to is None:
+                    label = _("Assign #{number}").format(number=moved.case.number)
+                    rows.append(
+                        [InlineKeyboardButton(label, callback_data=pack("cs", "t", moved.case.id))]
+                    )
+            await self.send(
+                telegram_id, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
+            )
 
     # -- to the reporter ------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ class CaseAction(StrEnum):
     CLOSE_BY_DEFAULT = "close_by_default"
     VOID = "void"
     LINK_DUPLICATE = "link_duplicate"  # another report of the same problem joined this case
+    RELEASE = "release"  # the assignee left the group: back to triage (not his choice)
     # Events that record without moving the case:
     POSTPONE_REQUEST = "postpone_request"  # past the category's limit: a coordinator decides
     POSTPONE_REFUSED = "postpone_refused"
@@ -42,6 +43,7 @@ class CaseAction(StrEnum):
     REMIND = "remind"  # the deadline is near
     ESCALATE = "escalate"  # overdue: one step up the chain
     VERIFY_REQUEST = "verify_request"  # the verifier was asked
+    EDIT = "edit"  # the reporter edited the report's message
 
 
 class Urgency(StrEnum):

@@ -90,9 +90,19 @@ async def coordinates_case(session: AsyncSession, actor: Actor, case: Case) -> b
     return bool(scope) and case.community_id in (scope or set())
 
 
+def is_assignee(actor: Actor, ctx: CaseContext) -> bool:
+    """The case's lead is one of the actor's memberships that are still active.
+
+    Compared by membership, not by Telegram id: a deactivated member keeps his Telegram
+    account, and an old dispatch message with its buttons, but not the right to use them.
+    """
+    lead = ctx.lead_member
+    return lead is not None and any(m.member.id == lead.id for m in actor.memberships)
+
+
 async def may_act(session: AsyncSession, actor: Actor, ctx: CaseContext) -> bool:
     """The assignee, the unit head of the assignee's party, the case's coordinators."""
-    if ctx.lead_member is not None and ctx.lead_member.telegram_id == actor.telegram_id:
+    if is_assignee(actor, ctx):
         return True
     if ctx.party is not None and ctx.party.id in actor.headed_parties(ctx.street.id or 0):
         return True

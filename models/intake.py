@@ -384,7 +384,8 @@ class Intake:
             at=now,
             actor_telegram_id=draft.telegram_id,
             actor_member_id=reporter.id if reporter else None,
-            data={"category": spec.code, "alley": place.code},
+            # The updates that carried the report: an edit of one of them is found by them.
+            data={"category": spec.code, "alley": place.code, "updates": list(draft.update_ids)},
         )
         for attachment in draft.attachments:
             assert case.id is not None

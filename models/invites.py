@@ -68,6 +68,24 @@ def status_of(invite: Invite | None, now: datetime) -> InviteStatus:
     return InviteStatus.VALID
 
 
+async def usable(session: AsyncSession, invite: Invite | None, now: datetime) -> InviteStatus:
+    """The status, and withdrawn when the people behind it are no longer active members.
+
+    A deactivated member's invitation would otherwise bring him back, and one made by a
+    member who has since left would outlive the rights it was made with. Deactivating
+    revokes both (models/departure.py); this also covers invitations from before that.
+    """
+    status = status_of(invite, now)
+    if invite is None or status is not InviteStatus.VALID:
+        return status
+    for member_id in (invite.member_id, invite.created_by_member_id):
+        if member_id is not None:
+            member = await session.get(Member, member_id)
+            if member is None or not member.active:
+                return InviteStatus.REVOKED
+    return status
+
+
 @dataclass(frozen=True)
 class NewInvite:
     invite: Invite
@@ -157,13 +175,14 @@ async def revoke(session: AsyncSession, invite: Invite, now: datetime) -> bool:
 async def accept_invite(
     session: AsyncSession, code: str, *, telegram_id: int, name: str, now: datetime
 ) -> Member:
-    """Join with the invitation: the member is active when this commits.
+    """Join with the invitation: the member (active already, or new) has joined when this
+    commits. Joining never reactivates anyone: that is a coordinator's decision.
 
     The use is counted by one conditional UPDATE, so two people pressing "join" on a
     single-use link at the same moment cannot both get in.
     """
     invite = await find_invite(session, code)
-    status = status_of(invite, now)
+    status = await usable(session, invite, now)
     if invite is None or status is not InviteStatus.VALID:
         raise InviteError(status)
     member = await session.get(Member, invite.member_id) if invite.member_id else None
@@ -209,8 +228,6 @@ async def accept_invite(
         await set_member_areas(session, member.id, [AreaRef.from_json(a) for a in invite.areas])
     member.telegram_id = telegram_id
     member.joined_at = now
-    member.active = True
-    member.deactivated_at = None
     session.add(member)
     await session.commit()
     return member

@@ -26,6 +26,7 @@ TRANSITIONS: dict[CaseAction, tuple[frozenset[CaseState | None], CaseState | Non
     CaseAction.ASSIGN: (frozenset({S.TRIAGE, S.DISPATCHED, S.ACCEPTED}), S.DISPATCHED),
     CaseAction.ACCEPT: (frozenset({S.DISPATCHED}), S.ACCEPTED),
     CaseAction.HAND_BACK: (frozenset({S.DISPATCHED, S.ACCEPTED}), S.TRIAGE),
+    CaseAction.RELEASE: (frozenset({S.DISPATCHED, S.ACCEPTED}), S.TRIAGE),
     CaseAction.POSTPONE: (frozenset({S.DISPATCHED, S.ACCEPTED}), None),
     CaseAction.FINISH: (frozenset({S.DISPATCHED, S.ACCEPTED}), S.DONE),
     CaseAction.CONFIRM: (frozenset({S.DONE}), S.CLOSED),
@@ -39,6 +40,7 @@ TRANSITIONS: dict[CaseAction, tuple[frozenset[CaseState | None], CaseState | Non
     CaseAction.REMIND: (frozenset({S.DISPATCHED, S.ACCEPTED}), None),
     CaseAction.ESCALATE: (frozenset({S.TRIAGE, S.DISPATCHED, S.ACCEPTED}), None),
     CaseAction.VERIFY_REQUEST: (frozenset({S.DONE}), None),
+    CaseAction.EDIT: (frozenset(OPEN_STATES), None),
 }
 
 

@@ -34,16 +34,8 @@ class AreaRef:
 
     @property
     def token(self) -> str:
-        """Compact form for button data: c12, b3, a40."""
+        """Compact form for button data: c12, b3, a40 (read back by handlers.callbacks.as_area)."""
         return f"{self.kind[0]}{self.id}"
-
-    @classmethod
-    def parse(cls, token: str) -> AreaRef | None:
-        kinds: dict[str, AreaKind] = {"c": "community", "b": "block", "a": "alley"}
-        kind, digits = kinds.get(token[:1]), token[1:]
-        if kind is None or not digits.isdigit() or len(digits) > 12:
-            return None
-        return cls(kind, int(digits))
 
     @classmethod
     def of(cls, row: MemberArea) -> AreaRef:

@@ -8,6 +8,7 @@ file twice changes nothing the second time.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ import tomlkit
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.departure import Departure, deactivate_member
 from models.geo import bounding_box, path_length_m
 from models.invites import NewInvite, invite_member, pending_invite_for
 from models.meetings import MeetingSeries
@@ -33,6 +35,7 @@ class ImportReport:
     kept: list[str] = field(default_factory=list)  # in the database, not in the file
     invites: list[tuple[Member, NewInvite]] = field(default_factory=list)
     pending: list[tuple[Member, datetime]] = field(default_factory=list)
+    departures: list[Departure] = field(default_factory=list)  # with the cases they moved
 
     @property
     def changed(self) -> bool:
@@ -248,10 +251,10 @@ class _Importer:
             await self.invite_if_needed(member)
         for member in existing:
             if member.id not in matched and member.source == "roster" and member.active:
-                member.active = False
-                member.deactivated_at = self.now
-                self.session.add(member)
+                departure = await deactivate_member(self.session, member, self.now)
+                assert departure is not None
                 self.report.deactivated.append(member.name)
+                self.report.departures.append(departure)
 
     @staticmethod
     def match(
@@ -301,11 +304,23 @@ class _Importer:
 
 
 async def import_roster(
-    session: AsyncSession, roster: Roster, *, now: datetime, default_timezone: str = "Asia/Shanghai"
+    session: AsyncSession,
+    roster: Roster,
+    *,
+    now: datetime,
+    default_timezone: str = "Asia/Shanghai",
+    notify: Callable[[Departure], Awaitable[None]] | None = None,
 ) -> ImportReport:
-    """Apply the roster in one transaction: committed when it all went in, else rolled back."""
+    """Apply the roster in one transaction: committed when it all went in, else rolled back.
+
+    `notify` queues the notices about each member who left, in the same transaction, so
+    that the cases moved and the word of it are written together or not at all.
+    """
     try:
         report = await _Importer(session, roster, now, default_timezone).run()
+        if notify is not None:
+            for departure in report.departures:
+                await notify(departure)
     except BaseException:
         await session.rollback()
         raise

@@ -118,7 +118,7 @@ async def _chain(session: AsyncSession, case: Case, settings: TimerSettings) -> 
         if not areas:
             coordinators.append(member.telegram_id)
     levels = [
-        [assignee.telegram_id] if assignee and assignee.telegram_id else [],
+        [assignee.telegram_id] if assignee and assignee.active and assignee.telegram_id else [],
         [h for h in heads if h is not None],
         [c for c in coordinators if c is not None],
         list(settings.admins),

@@ -179,6 +179,88 @@ async def test_declining_changes_nothing(bot: BotHarness, invite_code: str, db_u
     assert (await member_named(db_url, "马超")).telegram_id is None
 
 
+async def set_active(db_url: str, name: str, active: bool) -> None:
+    """Change a member's standing directly, as data from before deactivation withdrew
+    invitations would have it."""
+    database = Database(db_url)
+    async with database.session() as session:
+        member = (await session.exec(select(Member).where(Member.name == name))).one()
+        member.active = active
+        session.add(member)
+        await session.commit()
+    await database.dispose()
+
+
+async def deactivate_with_buttons(bot: BotHarness, db_url: str, name: str) -> None:
+    member = await member_named(db_url, name)
+    [page] = await bot.replies(bot.api.send_command(CHEN, "/members"))
+    [detail] = await bot.replies(bot.api.press(CHEN, page, f"mb:m:{member.id}"))
+    [confirm] = await bot.replies(bot.api.press_button(CHEN, detail, "停用"))
+    await bot.replies(bot.api.press_button(CHEN, confirm, "确定停用"))
+
+
+async def test_deactivating_a_member_who_has_not_joined_withdraws_his_invitation(
+    bot: BotHarness, invite_code: str, db_url: str
+) -> None:
+    [offer] = await bot.replies(bot.api.send_command(NEWCOMER, "/start", invite_code))
+    await deactivate_with_buttons(bot, db_url, "马超")
+    [reply] = await bot.replies(bot.api.press_button(NEWCOMER, offer, "加入"))
+    assert reply.text.startswith("这个邀请已被撤回")
+    [reply] = await bot.replies(bot.api.send_command(NEWCOMER, "/start", invite_code))
+    assert reply.text.startswith("这个邀请已被撤回")
+    ma = await member_named(db_url, "马超")
+    assert not ma.active and ma.telegram_id is None
+
+
+async def test_joining_never_reactivates_a_deactivated_member(
+    bot: BotHarness, invite_code: str, db_url: str
+) -> None:
+    [offer] = await bot.replies(bot.api.send_command(NEWCOMER, "/start", invite_code))
+    await set_active(db_url, "马超", False)  # his invitation was left unrevoked
+    [reply] = await bot.replies(bot.api.press_button(NEWCOMER, offer, "加入"))
+    assert reply.text.startswith("这个邀请已被撤回")
+    ma = await member_named(db_url, "马超")
+    assert not ma.active and ma.telegram_id is None
+
+
+async def zhou_invites(bot: BotHarness) -> str:
+    [roles] = await bot.replies(bot.api.send_command(ZHOU, "/invite"))
+    [parties] = await bot.replies(bot.api.press_button(ZHOU, roles, "联络员"))
+    [areas] = await bot.replies(bot.api.press_button(ZHOU, parties, "南星环卫所"))
+    [made] = await bot.replies(bot.api.press_button(ZHOU, areas, "复兴社区"))
+    return made.text.splitlines()[-1].split("=", 1)[1]
+
+
+async def test_an_invitation_stops_working_when_its_maker_is_deactivated(
+    bot: BotHarness, db_url: str
+) -> None:
+    code = await zhou_invites(bot)
+    person = FakeUser(100310, "钱七")
+    [offer] = await bot.replies(bot.api.send_command(person, "/start", code))
+    await deactivate_with_buttons(bot, db_url, "周丽")
+    [reply] = await bot.replies(bot.api.press_button(person, offer, "加入"))
+    assert reply.text.startswith("这个邀请已被撤回")
+    database = Database(db_url)
+    async with database.session() as session:
+        assert (await session.exec(select(Member).where(Member.name == "钱七"))).first() is None
+    await database.dispose()
+
+
+async def test_an_invitation_is_checked_against_its_maker_when_used(
+    bot: BotHarness, db_url: str
+) -> None:
+    code = await zhou_invites(bot)
+    await set_active(db_url, "周丽", False)  # her invitation was left unrevoked
+    person = FakeUser(100311, "孙八")
+    [reply] = await bot.replies(bot.api.send_command(person, "/start", code))
+    assert reply.text.startswith("这个邀请已被撤回")
+    await set_active(db_url, "周丽", True)
+    [offer] = await bot.replies(bot.api.send_command(person, "/start", code))
+    await set_active(db_url, "周丽", False)
+    [reply] = await bot.replies(bot.api.press_button(person, offer, "加入"))
+    assert reply.text.startswith("这个邀请已被撤回")
+
+
 # -- what members and residents see ------------------------------------------------------------
 
 

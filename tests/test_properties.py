@@ -13,10 +13,9 @@ from hypothesis import strategies as st
 
 from bot.config import ConfigError, _validate
 from fakegram import FakeUser
-from handlers.callbacks import unpack
+from handlers.callbacks import as_area, as_int, unpack
 from handlers.meetings import parse_when
 from models.classify import Classifier, load_categories
-from models.members import AreaRef
 from models.roster_spec import RosterError, parse_roster
 from models.text import compact, has_meaning, pinyin_key
 from tests.harness import BotHarness
@@ -45,8 +44,10 @@ def test_text_forms_and_classification_take_anything(text: str) -> None:
 def test_button_data_parses_or_says_no(data: str) -> None:
     result = unpack(data, "mb", 2)
     assert result is None or len(result) == 2
-    ref = AreaRef.parse(data)
+    ref = as_area(data)
     assert ref is None or ref.kind in ("community", "block", "alley")
+    number = as_int(data)
+    assert number is None or str(number).zfill(len(data)) == data  # ASCII digits, nothing else
 
 
 @given(st.text(max_size=40))

@@ -8,7 +8,10 @@ from pathlib import Path
 
 from bot.commands.common import bot_username, cli_i18n, link, prepare_database, with_session
 from bot.config import Config
+from bot.services import Services
+from handlers.notices import Messenger
 from models.clock import SystemClock
+from models.db import Database
 from models.roster import ImportReport, dump_roster, export_roster, import_roster
 from models.roster_spec import RosterError, load_roster
 
@@ -22,12 +25,21 @@ def import_command(config: Config, path: str) -> int:
     prepare_database(config)
 
     async def work() -> tuple[ImportReport, str | None]:
-        async def apply(session):  # type: ignore[no-untyped-def]
-            return await import_roster(
-                session, roster, now=SystemClock().now(), default_timezone=config.app.timezone
-            )
-
-        report = await with_session(config, apply)
+        database = Database(config.database.url)
+        try:
+            services = Services(config=config, db=database, clock=SystemClock())
+            async with database.session() as session:
+                # The running bot's sender delivers what this queues in the outbox.
+                messenger = Messenger(None, session, services)
+                report = await import_roster(
+                    session,
+                    roster,
+                    now=services.clock.now(),
+                    default_timezone=config.app.timezone,
+                    notify=messenger.departure,
+                )
+        finally:
+            await database.dispose()
         username = await bot_username(config) if report.invites else None
         return report, username
 
@@ -55,8 +67,15 @@ def print_report(config: Config, report: ImportReport, username: str | None) -> 
                 street=report.street, changes=", ".join(parts)
             )
         )
-    for name in report.deactivated:
+    for departure in report.departures:
+        name = departure.member.name
         print("  " + _("deactivated (no longer in the file): {name}").format(name=name))
+        for moved in departure.moved:
+            where = moved.to.name if moved.to is not None else _("triage")
+            print(
+                "    "
+                + _("case #{number} moved to {where}").format(number=moved.case.number, where=where)
+            )
     for what in report.kept:
         print("  " + _("kept (in the database, not in the file): {what}").format(what=what))
     if report.invites:
