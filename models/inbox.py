@@ -135,19 +135,18 @@ async def take_due(
 ) -> list[InboxUpdate]:
     """Rows to handle again now, leased to the caller: those put off whose time has come, and
     those left "received" for too long. Commits."""
+    due = or_(col(InboxUpdate.not_before).is_(None), col(InboxUpdate.not_before) <= now)
     query = (
         select(InboxUpdate)
         .where(
+            due,
             or_(
-                and_(
-                    col(InboxUpdate.state) == InboxState.RETRY, col(InboxUpdate.not_before) <= now
-                ),
+                col(InboxUpdate.state) == InboxState.RETRY,
                 and_(
                     col(InboxUpdate.state) == InboxState.RECEIVED,
                     col(InboxUpdate.received_at) <= now - STUCK_AFTER,
-                    or_(col(InboxUpdate.not_before).is_(None), col(InboxUpdate.not_before) <= now),
                 ),
-            )
+            ),
         )
         .order_by(col(InboxUpdate.update_id))
         .limit(limit)

@@ -295,3 +295,35 @@ def test_what_counts_as_a_fault_a_retry_can_cure() -> None:
     assert not is_transient(missing)
     assert not is_transient(unique)
     assert not is_transient(ValueError("no"))
+
+
+def test_updates_failed_on_the_database_before_this_version_are_tried_again(
+    db_url: str,
+) -> None:
+    """Migration 0010: rows failed for a reason a retry can cure go back to the retrier."""
+    from alembic import command
+
+    from models import migrate
+
+    command.downgrade(migrate.alembic_config(db_url), "0009")
+    engine = make_sync_engine(db_url)
+    with engine.begin() as connection:
+        for update_id, error in (
+            (1, "OperationalError('database is locked')"),
+            (2, "OperationalError('terminating connection due to administrator command')"),
+            (3, "ValueError('a bug')"),
+        ):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO inbox_update (update_id, payload, state, attempts, received_at,"
+                    " last_error) VALUES (:id, '{}', 'failed', 1, :at, :error)"
+                ),
+                {"id": update_id, "at": T0, "error": error},
+            )
+    migrate.upgrade(db_url)
+    with engine.begin() as connection:
+        states = dict(
+            connection.execute(sa.text("SELECT update_id, state FROM inbox_update")).all()
+        )
+    engine.dispose()
+    assert states == {1: "retry", 2: "retry", 3: "failed"}
