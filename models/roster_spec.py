@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import tomllib
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil.rrule import rrulestr
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from models.meeting_rule import check_rule
 from models.meetings import MeetingKind
 from models.org import Role
 
@@ -258,10 +257,8 @@ def _check_references(r: Roster) -> str | None:
             return f"{where}: a community meeting names its community"
         if meeting.community is not None and meeting.community not in communities:
             return f"{where}: unknown community {meeting.community!r}"
-        try:
-            rrulestr(meeting.rrule, dtstart=datetime(2026, 1, 1))
-        except (ValueError, TypeError) as exc:
-            return f"{where}: rrule: not an RFC 5545 rule ({exc})"
+        if refusal := check_rule(meeting.rrule):
+            return f"{where}: rrule: {refusal}"
         names = {m.name for m in r.members}
         for name in meeting.participants:
             if name not in names:
