@@ -16,13 +16,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from models.meeting_rule import check_rule
 from models.meetings import MeetingKind
-from models.org import Role
+from models.org import MAX_TELEGRAM_ID, Role
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
-GroupChatId = Annotated[int, Field(lt=0)]  # Telegram groups have negative ids
+# Telegram ids are signed 64-bit numbers (BIGINT columns): groups negative, users positive.
+GroupChatId = Annotated[int, Field(lt=0, ge=-MAX_TELEGRAM_ID - 1)]
+UserId = Annotated[int, Field(gt=0, le=MAX_TELEGRAM_ID)]
 
 # Roles that act for a party and so must name one.
 PARTY_ROLES = frozenset({Role.COORDINATOR, Role.UNIT_HEAD, Role.LIAISON, Role.INSPECTOR})
@@ -87,7 +89,7 @@ class MemberEntry(_Entry):
     name: Name
     role: Role
     party: Code | None = None
-    telegram_id: Annotated[int, Field(gt=0)] | None = None
+    telegram_id: UserId | None = None
     phone: str | None = None
     level: Literal["district", "street"] | None = None  # inspectors: 区查街改 / 块查条改
     communities: list[Code] = Field(default_factory=list)
@@ -153,8 +155,10 @@ def _pydantic_problem(data: dict[str, Any], error: Any) -> str:
         message = "required key is missing"
     elif error["type"] == "string_pattern_mismatch":
         message = "codes are letters, digits, '-' and '_' (at most 64)"
-    elif error["type"] == "less_than" and rest.endswith("group_chat_id"):
-        message = "a Telegram group's id is negative (e.g. -1001234567890)"
+    elif rest.endswith("group_chat_id") and error["type"] in ("less_than", "greater_than_equal"):
+        message = "a Telegram group's id is negative, within 64 bits (e.g. -1001234567890)"
+    elif rest.endswith("telegram_id") and error["type"] in ("greater_than", "less_than_equal"):
+        message = "a Telegram user's id is positive, within 64 bits (e.g. 100010)"
     return f"{where}: {rest + ': ' if rest else ''}{message}"
 
 
@@ -176,6 +180,12 @@ def load_roster(path: str | Path) -> Roster:
             data = tomllib.load(fh)
     except FileNotFoundError:
         raise RosterError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise RosterError(f"{path}: is a directory, not a file") from None
+    except OSError as exc:
+        raise RosterError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise RosterError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise RosterError(f"{path}: not valid TOML: {exc}") from None
     return parse_roster(data, str(path))
