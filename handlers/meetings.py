@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -454,7 +455,9 @@ async def _rule_refused(
     context: LaneKeeperContext, message: Message, actor: Actor, pending: PendingInput, rule: str
 ) -> bool:
     """Say why a typed rule is refused and ask again; False when the rule may be used."""
-    refusal = check_rule(rule)
+    # A rule that never meets is only known as such after dateutil has walked the calendar
+    # to year 9999 (seconds for a daily one): not on the event loop, which serves every chat.
+    refusal = await asyncio.to_thread(check_rule, rule)
     if refusal is None:
         return False
     now = context.services.clock.now()
