@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,17 @@ from tests.conftest import PG_URL
 from tests.harness import SAMPLE_ROSTER
 
 OFFLINE_API = 'base_url = "http://127.0.0.1:9/bot"\n'  # nothing listens; never reached here
+
+
+@pytest.fixture(autouse=True)
+def _keep_logging() -> Iterator[None]:
+    """`run` in this process puts its log handler on the root logger, writing to this test's
+    captured stderr: later tests get pytest's handlers back."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def one_line(capsys: pytest.CaptureFixture[str]) -> str:
