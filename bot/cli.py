@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import DatabaseError, OperationalError
+
 from bot import __version__
-from bot.commands.common import CommandError, prepare_database
+from bot.commands.common import CommandError, SetupError, database_problem, prepare_database
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
+from bot.logs import redact
 from models.org import Role
 
 log = logging.getLogger("bot")
@@ -136,6 +140,8 @@ def _parser() -> argparse.ArgumentParser:
 def _run(config: Config) -> int:
     import asyncio
 
+    from telegram.error import InvalidToken, TelegramError
+
     from bot.app import build_application, serve
     from bot.logs import setup_logging
 
@@ -161,7 +167,17 @@ def _run(config: Config) -> int:
         __version__,
         "webhook" if config.telegram.mode == "webhook" else "long polling",
     )
-    asyncio.run(serve(application))
+    try:
+        asyncio.run(serve(application))
+    except InvalidToken:
+        raise SetupError(
+            f"{config.source}: [telegram] token: Telegram rejected the token "
+            f"(see @BotFather, or set {TOKEN_ENV})"
+        ) from None
+    except TelegramError as exc:
+        raise SetupError(f"cannot use the Bot API at {config.telegram.base_url}: {exc}") from None
+    except OSError as exc:  # e.g. the webhook's port is taken
+        raise SetupError(f"cannot start: {exc}") from None
     log.info("LaneKeeper stopped")
     return 0
 
@@ -201,8 +217,22 @@ def _invite(args: argparse.Namespace, config: Config) -> int:
     return invites.revoke_command(config, args.id)
 
 
+def _fail(message: str, config: Config | None, code: int) -> int:
+    """The one line a failed command prints; the token is masked whatever the message."""
+    secret = config.token if config is not None else os.environ.get(TOKEN_ENV, "")
+    print(f"error: {redact(message, secret)}", file=sys.stderr)
+    return code
+
+
+def _unusable_database(exc: DatabaseError) -> bool:
+    """A database that cannot be reached, opened or written, not a bug in a query: SQLite
+    reports a file that is no database as a bare DatabaseError."""
+    return type(exc) in (OperationalError, DatabaseError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    config: Config | None = None
     try:
         if args.command == "demo":
             from bot.demo import run_demo
@@ -249,10 +279,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return case_commands.export_command(config, args.street, args.format, args.output)
         return _db(args, config)
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        return _fail(str(exc), config, EXIT_CONFIG)
     except CommandError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return _fail(str(exc), config, exc.exit_code)
+    except DatabaseError as exc:
+        if config is None or not _unusable_database(exc):
+            raise
+        problem = database_problem(config.database.url, exc)
+        return _fail(f"{config.source}: [database] url: {problem}", config, EXIT_CONFIG)
     except KeyboardInterrupt:
         return 130

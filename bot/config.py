@@ -23,6 +23,8 @@ from pydantic import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from models.org import MAX_TELEGRAM_ID
+
 TOKEN_ENV = "LANEKEEPER_TOKEN"
 SECRET_ENV = "LANEKEEPER_WEBHOOK_SECRET"
 SUPPORTED_LOCALES = ("zh_CN", "en")
@@ -121,21 +123,27 @@ class AppConfig(_Section):
     @classmethod
     def _positive_ids(cls, value: list[int]) -> list[int]:
         for user_id in value:
-            if user_id <= 0:
-                raise ValueError(f"Telegram user ids are positive numbers, got {user_id}")
+            if not 0 < user_id <= MAX_TELEGRAM_ID:
+                raise ValueError(f"Telegram user ids are positive 64-bit numbers, got {user_id}")
         return value
 
 
-def _existing_file(value: str) -> str:
-    if value and not Path(value).is_file():
-        raise ValueError(f"no such file {value!r}")
+def _categories_file(value: str) -> str:
+    """Read now, so that a bad table stops start-up and `doctor` rather than the first report."""
+    if value:
+        from models.classify import CategoryError, load_categories  # pinyin tables: slow import
+
+        try:
+            load_categories(value)
+        except CategoryError as exc:
+            raise ValueError(str(exc)) from None
     return value
 
 
 class IntakeConfig(_Section):
     radius_m: float = Field(default=150.0, gt=0, le=5000)
     reports_per_hour: int = Field(default=10, ge=1)
-    categories_file: Annotated[str, AfterValidator(_existing_file)] = ""
+    categories_file: Annotated[str, AfterValidator(_categories_file)] = ""
 
 
 class DispatchConfig(_Section):
@@ -238,6 +246,14 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
                 data = tomllib.load(fh)
         except FileNotFoundError:
             raise ConfigError(f"{source}: no such file") from None
+        except IsADirectoryError:
+            raise ConfigError(f"{source}: is a directory, not a file") from None
+        except OSError as exc:
+            raise ConfigError(f"{source}: cannot read it: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"{source}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
+            ) from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{source}: not valid TOML: {exc}") from None
     for variable, key in ((TOKEN_ENV, "token"), (SECRET_ENV, "webhook_secret")):

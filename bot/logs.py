@@ -4,18 +4,43 @@ from __future__ import annotations
 
 import logging
 
+MASK = "<token>"
+
+
+def redact(text: str, secret: str) -> str:
+    """The text without the token, nor its secret half (which may travel URL-encoded)."""
+    if not secret:
+        return text
+    text = text.replace(secret, MASK)
+    _bot_id, _sep, key = secret.partition(":")
+    if len(key) >= 6:  # a short tail would mask ordinary words, and guards nothing
+        text = text.replace(key, MASK)
+    return text
+
 
 class RedactToken(logging.Filter):
+    """Masks the token in the message, and in the traceback and stack a record carries:
+    an exception such as InvalidToken quotes the token it was given."""
+
     def __init__(self, secret: str) -> None:
         super().__init__()
         self.secret = secret
+        self._formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.secret:
-            message = record.getMessage()
-            if self.secret in message:
-                record.msg = message.replace(self.secret, "<token>")
-                record.args = None
+        if not self.secret:
+            return True
+        message = record.getMessage()
+        if redact(message, self.secret) != message:
+            record.msg = redact(message, self.secret)
+            record.args = None
+        if record.exc_info and not record.exc_text:
+            # Formatter.format uses exc_text when it is set, so the raw traceback never shows.
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self.secret)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info, self.secret)
         return True
 
 

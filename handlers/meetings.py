@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from handlers.notices import Messenger
 from models import dispatch as questions
 from models import schedule
 from models.cases import PendingInput
+from models.meeting_rule import MAX_RULE_LENGTH, RuleProblem, RuleRefusal, check_rule
 from models.meetings import (
     ActionItem,
     MeetingAttendance,
@@ -436,6 +438,41 @@ async def _edit_or_send(
         await context.bot.send_message(query.from_user.id, text, reply_markup=keyboard)
 
 
+def _rule_problem(context: LaneKeeperContext, refusal: RuleRefusal) -> str:
+    _ = context.i18n.gettext
+    if refusal.problem == RuleProblem.TOO_FREQUENT:
+        return _(
+            "meetings are held at most once a day; please use FREQ=DAILY, WEEKLY, MONTHLY "
+            "or YEARLY."
+        )
+    if refusal.problem == RuleProblem.SEVERAL_TIMES_A_DAY:
+        return _("a series meets at one time of day; please give one BYHOUR and one BYMINUTE.")
+    if refusal.problem == RuleProblem.NEVER:
+        return _("it never gives a meeting date.")
+    if refusal.problem == RuleProblem.TOO_LONG:
+        return _("it is too long (at most {count} characters).").format(count=MAX_RULE_LENGTH)
+    return _("it is not an RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=30.")
+
+
+async def _rule_refused(
+    context: LaneKeeperContext, message: Message, actor: Actor, pending: PendingInput, rule: str
+) -> bool:
+    """Say why a typed rule is refused and ask again; False when the rule may be used."""
+    # A rule that never meets is only known as such after dateutil has walked the calendar
+    # to year 9999 (seconds for a daily one): not on the event loop, which serves every chat.
+    refusal = await asyncio.to_thread(check_rule, rule)
+    if refusal is None:
+        return False
+    now = context.services.clock.now()
+    await questions.ask(context.session, actor.telegram_id, pending.kind, None, now, **pending.data)
+    await message.reply_text(
+        context.i18n.gettext("That rule does not work: {problem}").format(
+            problem=_rule_problem(context, refusal)
+        )
+    )
+    return True
+
+
 async def _series_answer(
     update: Update, context: LaneKeeperContext, actor: Actor, pending: PendingInput, text: str
 ) -> None:
@@ -450,14 +487,7 @@ async def _series_answer(
             await message.reply_text(not_allowed(context))
             return
         rule, _sep, place = text.partition("|")
-        problem = schedule.validate_rule(rule.strip())
-        if problem is not None:
-            await questions.ask(
-                context.session, actor.telegram_id, pending.kind, None, now, **pending.data
-            )
-            await message.reply_text(
-                _("That rule does not work: {problem}").format(problem=problem)
-            )
+        if await _rule_refused(context, message, actor, pending, rule.strip()):
             return
         series = await schedule.create_series(
             context.session, street.id or 0, community_id, rule.strip(), place.strip() or None
@@ -475,14 +505,7 @@ async def _series_answer(
             context.session.add(series)
             await context.session.commit()
         else:
-            problem = schedule.validate_rule(text)
-            if problem is not None:
-                await questions.ask(
-                    context.session, actor.telegram_id, pending.kind, None, now, **pending.data
-                )
-                await message.reply_text(
-                    _("That rule does not work: {problem}").format(problem=problem)
-                )
+            if await _rule_refused(context, message, actor, pending, text):
                 return
             series.rrule = text
             context.session.add(series)

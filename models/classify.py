@@ -108,18 +108,67 @@ class CategorySpec:
         )
 
 
+class CategoryError(ValueError):
+    """A categories file that cannot be used, in one line naming the file and the entry."""
+
+
+def _read_table(path: str | Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise CategoryError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CategoryError(f"{path}: is a directory, not a file") from None
+    except OSError as exc:
+        raise CategoryError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise CategoryError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CategoryError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _override_entries(path: str | Path) -> list[dict[str, Any]]:
+    """The file's entries, each checked: a misspelt table name would otherwise change nothing
+    without a word."""
+    table = _read_table(path)
+    unknown = sorted(set(table) - {"categories"})
+    if unknown:
+        hint = " (the entries are [[categories]])" if "category" in unknown else ""
+        raise CategoryError(f"{path}: unknown key {unknown[0]!r}{hint}")
+    entries = table.get("categories")
+    if not isinstance(entries, list) or not entries:
+        raise CategoryError(f"{path}: no [[categories]] entries")
+    for index, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise CategoryError(f"{path}: categories[{index}]: expected a table")
+        if "code" not in entry:
+            raise CategoryError(f"{path}: categories[{index}]: required key 'code' is missing")
+    return entries
+
+
 def load_categories(override: str | Path | None = None) -> list[CategorySpec]:
     """The shipped table, with the override file's entries replacing or adding by code."""
     default = files("models") / "data" / "categories.toml"
     with default.open("rb") as fh:
         entries = {e["code"]: e for e in tomllib.load(fh)["categories"]}
+    source = "the shipped categories"
     if override:
-        with open(override, "rb") as fh:
-            for entry in tomllib.load(fh).get("categories", []):
-                entries[entry["code"]] = entry
-    specs = [CategorySpec.from_toml(e) for e in entries.values()]
+        source = str(override)
+        for entry in _override_entries(override):
+            entries[str(entry["code"])] = entry
+    specs = []
+    for code, entry in entries.items():
+        try:
+            specs.append(CategorySpec.from_toml(entry))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            if isinstance(exc, KeyError):
+                problem = f"required key {exc} is missing"
+            else:
+                problem = str(exc).removeprefix(f"category {code!r}: ")
+            raise CategoryError(f"{source}: category {code!r}: {problem}") from None
     if OTHER not in entries:
-        raise ValueError("the category table needs an 'other' category for triage")
+        raise CategoryError(f"{source}: the category table needs an 'other' category for triage")
     return specs
 
 

@@ -9,6 +9,9 @@ from sqlmodel import Field, SQLModel
 
 from models.base import json_column, ts_column, utcnow
 
+# Telegram ids are stored as BIGINT: a signed 64-bit number; users' ids are positive.
+MAX_TELEGRAM_ID = 2**63 - 1
+
 
 class Role(StrEnum):
     """Member roles, highest first. Admins come from configuration, residents need no row."""

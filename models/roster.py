@@ -23,7 +23,7 @@ from models.invites import NewInvite, invite_member, pending_invite_for
 from models.meetings import MeetingSeries
 from models.members import AreaRef, StreetMap, load_street_map, member_areas, set_member_areas
 from models.org import Alley, Block, Community, Member, Party, Street, VendingSpot
-from models.roster_spec import MemberEntry, Roster, RosterError
+from models.roster_spec import MemberEntry, Roster, RosterError, chat_places
 
 
 @dataclass
@@ -49,6 +49,38 @@ def _assign(row: SQLModel, values: dict[str, Any]) -> bool:
             setattr(row, key, value)
             changed = True
     return changed
+
+
+async def _chat_taken(session: AsyncSession, r: Roster) -> str | None:
+    """A group chat the file names that stays another place's after the import."""
+    places = chat_places(r)
+    chats = [chat for chat, _where, _place in places]
+    if not chats:
+        return None
+    owners: dict[int, str] = {}
+    for other in await session.exec(
+        select(Street).where(col(Street.group_chat_id).in_(chats), Street.code != r.street.code)
+    ):
+        owners[other.group_chat_id or 0] = f"street {other.code!r}"
+    listed = {c.code for c in r.communities}
+    rows = await session.exec(
+        select(Community, Street)
+        .join(Street, col(Street.id) == Community.street_id)
+        .where(col(Community.group_chat_id).in_(chats))
+    )
+    for community, street in rows:
+        if street.code == r.street.code and community.code in listed:
+            continue  # the file gives this community its chat anew
+        owners[community.group_chat_id or 0] = (
+            f"community {community.code!r} of street {street.code!r}"
+        )
+    for chat, where, _place in places:
+        if chat in owners:
+            return (
+                f"{where}: group_chat_id: chat {chat} is already the group of {owners[chat]}; "
+                "a group chat belongs to one street or community"
+            )
+    return None
 
 
 class _Importer:
@@ -90,6 +122,8 @@ class _Importer:
     async def run(self) -> ImportReport:
         r = self.roster
         s = r.street
+        if problem := await _chat_taken(self.session, r):
+            raise RosterError(problem)
         street = (await self.session.exec(select(Street).where(Street.code == s.code))).first()
         values = {
             "name": s.name,

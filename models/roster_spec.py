@@ -8,22 +8,28 @@ from __future__ import annotations
 
 import tomllib
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil.rrule import rrulestr
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from models.meeting_rule import check_rule
 from models.meetings import MeetingKind
-from models.org import Role
+from models.org import MAX_TELEGRAM_ID, Role
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Lengths a person can type and a screen can show; the columns (VARCHAR(200)) hold them all.
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)]
+QUOTED = 24  # error lines quote at most this much of a value
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
-GroupChatId = Annotated[int, Field(lt=0)]  # Telegram groups have negative ids
+# Telegram ids are signed 64-bit numbers (BIGINT columns): groups negative, users positive.
+GroupChatId = Annotated[int, Field(lt=0, ge=-MAX_TELEGRAM_ID - 1)]
+UserId = Annotated[int, Field(gt=0, le=MAX_TELEGRAM_ID)]
 
 # Roles that act for a party and so must name one.
 PARTY_ROLES = frozenset({Role.COORDINATOR, Role.UNIT_HEAD, Role.LIAISON, Role.INSPECTOR})
@@ -43,7 +49,7 @@ class StreetEntry(_Entry):
     name_en: Name | None = None
     district: Name | None = None
     city: Name | None = None
-    timezone: str | None = None
+    timezone: Annotated[str, StringConstraints(max_length=64)] | None = None
     group_chat_id: GroupChatId | None = None
 
 
@@ -81,15 +87,15 @@ class VendingSpotEntry(_Entry):
     name: Name
     lat: Latitude
     lon: Longitude
-    hours: str | None = None
+    hours: Text | None = None
 
 
 class MemberEntry(_Entry):
-    name: Name
+    name: PersonName
     role: Role
     party: Code | None = None
-    telegram_id: Annotated[int, Field(gt=0)] | None = None
-    phone: str | None = None
+    telegram_id: UserId | None = None
+    phone: Phone | None = None
     level: Literal["district", "street"] | None = None  # inspectors: 区查街改 / 块查条改
     communities: list[Code] = Field(default_factory=list)
     blocks: list[Code] = Field(default_factory=list)
@@ -102,9 +108,9 @@ class MeetingEntry(_Entry):
     code: Code | None = None
     community: Code | None = None
     duration_min: Annotated[int, Field(gt=0, le=24 * 60)] = 60
-    place: str | None = None
+    place: Text | None = None
     reminders_min: list[Annotated[int, Field(gt=0)]] = Field(default_factory=lambda: [1440, 60])
-    participants: list[Name] = Field(default_factory=list)  # names; none: by the kind
+    participants: list[PersonName] = Field(default_factory=list)  # none: by the kind
 
     @property
     def key(self) -> str:
@@ -128,9 +134,16 @@ class Roster(_Entry):
 
 
 def _plain(part: object) -> str:
-    """Text as it can stand in one line: odd text (newlines, controls) is quoted."""
+    """Text as it can stand in one short line: odd text (newlines, controls) is quoted, long
+    text cut to its beginning (a file may hold a whole page where a name belongs)."""
     text = str(part)
+    if len(text) > QUOTED:
+        text = text[:QUOTED] + "…"
     return text if text.isprintable() and text.strip() == text and text else repr(text)
+
+
+def _quote(value: str) -> str:
+    return repr(value if len(value) <= QUOTED else value[:QUOTED] + "…")
 
 
 def _label(data: Any, section: str, index: int) -> str:
@@ -152,10 +165,14 @@ def _pydantic_problem(data: dict[str, Any], error: Any) -> str:
         message = "unknown key (misspelt?)"
     elif error["type"] == "missing":
         message = "required key is missing"
+    elif error["type"] == "string_too_long":
+        message = f"too long: at most {error['ctx']['max_length']} characters"
     elif error["type"] == "string_pattern_mismatch":
         message = "codes are letters, digits, '-' and '_' (at most 64)"
-    elif error["type"] == "less_than" and rest.endswith("group_chat_id"):
-        message = "a Telegram group's id is negative (e.g. -1001234567890)"
+    elif rest.endswith("group_chat_id") and error["type"] in ("less_than", "greater_than_equal"):
+        message = "a Telegram group's id is negative, within 64 bits (e.g. -1001234567890)"
+    elif rest.endswith("telegram_id") and error["type"] in ("greater_than", "less_than_equal"):
+        message = "a Telegram user's id is positive, within 64 bits (e.g. 100010)"
     return f"{where}: {rest + ': ' if rest else ''}{message}"
 
 
@@ -177,6 +194,12 @@ def load_roster(path: str | Path) -> Roster:
             data = tomllib.load(fh)
     except FileNotFoundError:
         raise RosterError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise RosterError(f"{path}: is a directory, not a file") from None
+    except OSError as exc:
+        raise RosterError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise RosterError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise RosterError(f"{path}: not valid TOML: {exc}") from None
     return parse_roster(data, str(path))
@@ -185,7 +208,33 @@ def load_roster(path: str | Path) -> Roster:
 def _duplicate(section: str, codes: list[str]) -> str | None:
     for code, count in Counter(codes).items():
         if count > 1:
-            return f"{section}: code {code!r} is used {count} times"
+            return f"{section}: code {_quote(code)} is used {count} times"
+    return None
+
+
+def chat_places(r: Roster) -> list[tuple[int, str, str]]:
+    """(group chat id, where the file sets it, the place) for every group chat the file names."""
+    places = []
+    if r.street.group_chat_id is not None:
+        places.append((r.street.group_chat_id, "[street]", f"street {r.street.code!r}"))
+    for i, c in enumerate(r.communities):
+        if c.group_chat_id is not None:
+            where = f"communities[{i + 1}] ({c.code})"
+            places.append((c.group_chat_id, where, f"community {c.code!r}"))
+    return places
+
+
+def _shared_chat(r: Roster) -> str | None:
+    """A group chat is the linkage group of one place: a dispatch posted there must not reach
+    the wrong street or community."""
+    first: dict[int, str] = {}
+    for chat, where, place in chat_places(r):
+        if chat in first:
+            return (
+                f"{where}: group_chat_id: chat {chat} is already the group of {first[chat]}; "
+                "a group chat belongs to one street or community"
+            )
+        first[chat] = place
     return None
 
 
@@ -194,7 +243,7 @@ def _check_references(r: Roster) -> str | None:
         try:
             ZoneInfo(r.street.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            return f"[street]: timezone: unknown time zone {r.street.timezone!r}"
+            return f"[street]: timezone: unknown time zone {_quote(r.street.timezone)}"
     for section, codes in (
         ("parties", [p.code for p in r.parties]),
         ("communities", [c.code for c in r.communities]),
@@ -207,12 +256,14 @@ def _check_references(r: Roster) -> str | None:
             if section == "blocks":
                 problem += " (a community without blocks is a block of the same code)"
             return problem
+    if problem := _shared_chat(r):
+        return problem
     parties = {p.code for p in r.parties}
     communities = {c.code for c in r.communities}
     blocks_of: dict[str, list[str]] = {}
     for i, block in enumerate(r.blocks):
         if block.community not in communities:
-            return f"blocks[{i + 1}] ({block.code}): unknown community {block.community!r}"
+            return f"blocks[{i + 1}] ({block.code}): unknown community {_quote(block.community)}"
         blocks_of.setdefault(block.community, []).append(block.code)
     blocks = {b.code for b in r.blocks}
     for i, alley in enumerate(r.alleys):
@@ -220,15 +271,14 @@ def _check_references(r: Roster) -> str | None:
         if (alley.block is None) == (alley.community is None):
             return f"{where}: give either block or community, exactly one"
         if alley.block is not None and alley.block not in blocks:
-            return f"{where}: unknown block {alley.block!r}"
+            return f"{where}: unknown block {_quote(alley.block)}"
         if alley.community is not None:
             if alley.community not in communities:
-                return f"{where}: unknown community {alley.community!r}"
+                return f"{where}: unknown community {_quote(alley.community)}"
             if alley.community in blocks_of:
                 cut = ", ".join(blocks_of[alley.community])
-                return (
-                    f"{where}: community {alley.community!r} is cut into blocks ({cut}); name one"
-                )
+                community = _quote(alley.community)
+                return f"{where}: community {community} is cut into blocks ({cut}); name one"
     alleys = {a.code for a in r.alleys}
     first_with: dict[int, str] = {}
     for i, member in enumerate(r.members):
@@ -236,7 +286,7 @@ def _check_references(r: Roster) -> str | None:
         if member.party is None and member.role in PARTY_ROLES:
             return f"{where}: a {member.role} acts for a party; give party"
         if member.party is not None and member.party not in parties:
-            return f"{where}: unknown party {member.party!r}"
+            return f"{where}: unknown party {_quote(member.party)}"
         if member.telegram_id is not None:
             if member.telegram_id in first_with:
                 other = first_with[member.telegram_id]
@@ -251,19 +301,19 @@ def _check_references(r: Roster) -> str | None:
         ):
             for code in codes:
                 if code not in known:
-                    return f"{where}: {kind} {code!r} is not in street {r.street.code!r}"
+                    return (
+                        f"{where}: {kind} {_quote(code)} is not in street {_quote(r.street.code)}"
+                    )
     for i, meeting in enumerate(r.meetings):
         where = f"meetings[{i + 1}] ({meeting.key})"
         if meeting.kind == MeetingKind.COMMUNITY_WEEKLY and meeting.community is None:
             return f"{where}: a community meeting names its community"
         if meeting.community is not None and meeting.community not in communities:
-            return f"{where}: unknown community {meeting.community!r}"
-        try:
-            rrulestr(meeting.rrule, dtstart=datetime(2026, 1, 1))
-        except (ValueError, TypeError) as exc:
-            return f"{where}: rrule: not an RFC 5545 rule ({exc})"
+            return f"{where}: unknown community {_quote(meeting.community)}"
+        if refusal := check_rule(meeting.rrule):
+            return f"{where}: rrule: {refusal}"
         names = {m.name for m in r.members}
         for name in meeting.participants:
             if name not in names:
-                return f"{where}: participant {name!r} is not among the members"
+                return f"{where}: participant {_plain(name)} is not among the members"
     return None

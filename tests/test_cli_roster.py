@@ -89,7 +89,7 @@ def test_a_bad_roster_is_refused_with_one_line(
         ),
         encoding="utf-8",
     )
-    assert main(["roster", "import", str(bad), "--config", config]) == 1
+    assert main(["roster", "import", str(bad), "--config", config]) == 2
     err = capsys.readouterr().err
     assert err == f"error: {bad}: members[5] (刘洋): unknown party 'enforcment'\n"
 

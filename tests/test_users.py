@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from sqlalchemy import event
 
@@ -69,3 +70,18 @@ def test_the_token_never_reaches_a_log_line() -> None:
     )
     assert RedactToken("1:SECRET").filter(record)
     assert record.getMessage() == "POST https://api.telegram.org/bot<token>/getMe"
+
+
+def test_the_token_never_reaches_a_logged_traceback() -> None:
+    from telegram.error import InvalidToken
+
+    try:
+        raise InvalidToken("The token `1:SECRET-PART` was rejected by the server.")
+    except InvalidToken:
+        record = logging.LogRecord(
+            "telegram.ext.Application", logging.ERROR, __file__, 1, "failed", (), sys.exc_info()
+        )
+    assert RedactToken("1:SECRET-PART").filter(record)
+    text = logging.Formatter().format(record)
+    assert "InvalidToken: The token `<token>` was rejected" in text
+    assert "SECRET-PART" not in text

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from sqlalchemy.engine import make_url
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Config, ConfigError
@@ -13,10 +15,38 @@ from models import migrate
 from models.db import Database
 
 T = TypeVar("T")
+# What psycopg puts before the reason; the line names host and port itself.
+_PG_PREFIX = re.compile(
+    r'^connection to server (?:at|on) "[^"]*"(?: \([^)]*\))?,? (?:port \d+ )?failed: '
+)
 
 
 class CommandError(Exception):
-    """What was asked cannot be done; `python -m bot` prints it and exits 1."""
+    """What was asked cannot be done; `python -m bot` prints it and exits with `exit_code`."""
+
+    exit_code = 1
+
+
+class SetupError(CommandError):
+    """The files, database or Bot API the command was pointed at cannot be used: like a
+    configuration error, one line and exit 2, so that scripts and service managers can
+    tell a set-up to fix from a request that failed."""
+
+    exit_code = 2
+
+
+def database_problem(url: str, exc: BaseException) -> str:
+    """One line for a database that cannot be reached or opened; never the password."""
+    reason = str(getattr(exc, "orig", None) or exc)
+    # psycopg adds hints on further lines, SQLAlchemy a link to its docs.
+    reason = reason.strip().splitlines()[0] if reason.strip() else exc.__class__.__name__
+    reason = reason.removeprefix("connection failed: ")
+    reason = " ".join(_PG_PREFIX.sub("", reason).split())
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"cannot open the SQLite file {parsed.database or ':memory:'!r}: {reason}"
+    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database or ''}"
+    return f"cannot use the PostgreSQL database {where}: {reason}"
 
 
 def prepare_database(config: Config) -> None:

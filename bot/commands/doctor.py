@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
+from bot.commands.common import database_problem
 from bot.config import Config
 from models import beats, inbox, migrate, outbox
 from models.db import Database, describe
@@ -29,7 +30,7 @@ async def _database(config: Config) -> list[Check]:
             await connection.execute(text("SELECT 1"))
         checks.append(Check("database", True, database.engine.url.render_as_string()))
     except Exception as exc:  # any failure to connect is the finding itself
-        checks.append(Check("database", False, f"cannot connect: {exc.__class__.__name__}: {exc}"))
+        checks.append(Check("database", False, database_problem(config.database.url, exc)))
         return checks
     finally:
         await database.dispose()
@@ -118,8 +119,20 @@ async def _bot_api(config: Config) -> Check:
         return Check("bot api", False, f"cannot reach {config.telegram.base_url}: {exc}")
 
 
+def _categories(config: Config) -> Check:
+    """Loading the configuration has read the file already; this says what it holds."""
+    from models.classify import CategoryError, load_categories
+
+    try:
+        count = len(load_categories(config.intake.categories_file or None))
+    except CategoryError as exc:  # the file changed since the configuration was read
+        return Check("categories", False, str(exc))
+    source = config.intake.categories_file or "the shipped table"
+    return Check("categories", True, f"{count} categories from {source}")
+
+
 async def run_checks(config: Config) -> list[Check]:
-    checks = [Check("configuration", True, config.source)]
+    checks = [Check("configuration", True, config.source), _categories(config)]
     checks += await _database(config)
     if all(c.ok for c in checks):
         checks += await _progress(config, datetime.now(UTC))

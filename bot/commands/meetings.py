@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.commands.common import CommandError, prepare_database, with_session
@@ -15,6 +16,8 @@ from models import schedule
 from models.agenda import build_agenda, find_series
 from models.classify import Classifier, load_categories
 from models.clock import SystemClock
+from models.meeting_rule import check_rule
+from models.meetings import MeetingSeries
 from models.members import street_by_code
 from models.minutes import owner_labels
 from models.org import Community
@@ -77,6 +80,17 @@ async def _list(session: AsyncSession, street_code: str, locale: str, count: int
     street = await street_by_code(session, street_code)
     if street is None or street.id is None:
         raise CommandError(f"no street {street_code!r}")
+    for series in await session.exec(
+        select(MeetingSeries).where(
+            MeetingSeries.street_id == street.id, col(MeetingSeries.active).is_(True)
+        )
+    ):
+        if refusal := check_rule(series.rrule):  # stored before the rules were checked
+            print(
+                f"warning: meeting series {series.code!r} is not planned: rrule: {refusal}; "
+                "change it in the roster or in /meetings",
+                file=sys.stderr,
+            )
     now = SystemClock().now()
     await schedule.plan(session, now)
     i18n = I18n(locale, street.timezone)

@@ -6,7 +6,15 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.commands.common import bot_username, cli_i18n, link, prepare_database, with_session
+from bot.commands.common import (
+    CommandError,
+    SetupError,
+    bot_username,
+    cli_i18n,
+    link,
+    prepare_database,
+    with_session,
+)
 from bot.config import Config
 from bot.services import Services
 from handlers.notices import Messenger
@@ -20,8 +28,7 @@ def import_command(config: Config, path: str) -> int:
     try:
         roster = load_roster(path)
     except RosterError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        raise SetupError(str(exc)) from None
     prepare_database(config)
 
     async def work() -> tuple[ImportReport, str | None]:
@@ -45,9 +52,8 @@ def import_command(config: Config, path: str) -> int:
 
     try:
         report, username = asyncio.run(work())
-    except RosterError as exc:
-        print(f"error: {path}: {exc}", file=sys.stderr)
-        return 1
+    except RosterError as exc:  # what only the database can tell, e.g. a chat taken elsewhere
+        raise SetupError(f"{path}: {exc}") from None
     print_report(config, report, username)
     return 0
 
@@ -103,9 +109,8 @@ def export_command(config: Config, street: str, output: str | None) -> int:
     prepare_database(config)
     try:
         doc = asyncio.run(with_session(config, lambda s: export_roster(s, street)))
-    except RosterError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    except RosterError as exc:  # no such street: a request that cannot be met
+        raise CommandError(str(exc)) from None
     text = dump_roster(doc)
     if output in (None, "-"):
         sys.stdout.write(text)
