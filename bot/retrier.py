@@ -31,13 +31,13 @@ class InboxRetrier:
         self._wake.set()
 
     async def run(self, beat: Beat) -> None:
-        while True:
+        while True:  # at once at start-up, then every few seconds
+            await self.run_once()
+            beat()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.every_s):
                     await self._wake.wait()
             self._wake.clear()
-            await self.run_once()
-            beat()
 
     async def run_once(self) -> int:
         """Queue what is due now; returns how many updates were queued."""

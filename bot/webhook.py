@@ -21,11 +21,13 @@ import tornado.web
 from telegram import Update
 
 from bot.polling import enqueue, has_update_id
-from models import inbox
+from models import health, inbox
+from models.db import describe
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1 << 20
+HEALTH_PATH = "/health"
 
 
 @tornado.web.stream_request_body
@@ -82,6 +84,26 @@ class _UpdateHandler(tornado.web.RequestHandler):
             await enqueue(self.application_, payload["update_id"], inbox.storable(payload))
 
 
+class _HealthHandler(tornado.web.RequestHandler):
+    """GET /health: 200 and what models/health.py finds, or 503 when a task has stalled, work
+    has waited too long, or the database cannot be read. For a load balancer or a monitor."""
+
+    def initialize(self, bot_application) -> None:  # type: ignore[no-untyped-def]
+        self.application_ = bot_application
+
+    async def get(self) -> None:
+        services = self.application_.services
+        try:
+            async with services.db.session() as session:
+                status = await health.check(session, services.clock.now())
+        except Exception as err:
+            self.set_status(503)
+            self.finish({"ok": False, "error": describe(err)})
+            return
+        self.set_status(200 if status.ok else 503)
+        self.finish(status.as_json())
+
+
 class WebhookServer:
     def __init__(self, application, url: str, listen: str, port: int, secret: str) -> None:  # type: ignore[no-untyped-def]
         self.application = application
@@ -94,7 +116,14 @@ class WebhookServer:
     async def start(self) -> None:
         path = urlsplit(self.url).path or "/"
         app = tornado.web.Application(
-            [(path, _UpdateHandler, {"bot_application": self.application, "secret": self.secret})]
+            [
+                (
+                    path,
+                    _UpdateHandler,
+                    {"bot_application": self.application, "secret": self.secret},
+                ),
+                (HEALTH_PATH, _HealthHandler, {"bot_application": self.application}),
+            ]
         )
         sockets = tornado.netutil.bind_sockets(self.port, self.listen)
         self.port = sockets[0].getsockname()[1]

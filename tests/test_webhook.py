@@ -145,3 +145,34 @@ async def test_webhook_refuses_what_is_not_an_update(db_url: str, roster: object
             row = await session.get(InboxUpdate, 9)
             assert row is not None and row.state == "unreadable"
         await database.dispose()
+
+
+async def test_health_endpoint(db_url: str) -> None:
+    """GET /health: 200 with the tasks while all is well, 503 once a task has stalled."""
+    from datetime import UTC, datetime, timedelta
+
+    from models import beats
+
+    api = FakeBotApi(token=TOKEN)
+    telegram = {
+        "mode": "webhook",
+        "webhook_url": "https://bot.example.org/telegram",
+        "webhook_listen": "127.0.0.1",
+        "webhook_port": 0,
+        "webhook_secret": SECRET,
+    }
+    async with bot_running(db_url, api, telegram=telegram) as bot:
+        url = f"http://127.0.0.1:{bot.app.receiver.port}/health"  # type: ignore[union-attr]
+        await bot.app.services.supervisor.write()
+        async with httpx.AsyncClient() as client:
+            well = await client.get(url)
+            assert well.status_code == 200 and well.json()["ok"] is True
+            assert {t["task"] for t in well.json()["tasks"]} == {"sender", "inbox-retrier"}
+            long_ago = datetime.now(UTC) - timedelta(hours=1)
+            async with bot.app.services.db.session() as session:
+                await beats.record(
+                    session, "gone:1", [beats.TaskState("sender", long_ago, long_ago, 0, None)]
+                )
+            stalled = await client.get(url)
+        assert stalled.status_code == 503
+        assert [t["process"] for t in stalled.json()["tasks"] if not t["ok"]] == ["gone:1"]

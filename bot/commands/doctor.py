@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from bot.commands.common import database_problem
 from bot.config import Config
-from models import beats, inbox, migrate, outbox
+from models import health, migrate
 from models.db import Database, describe
 
 
@@ -55,11 +55,6 @@ async def _database(config: Config) -> list[Check]:
     return checks
 
 
-# Past these, doctor calls a task stalled and a queue stuck.
-STALLED_AFTER = timedelta(minutes=5)
-WAITING_TOO_LONG = timedelta(minutes=5)
-
-
 def _age(delta: timedelta) -> str:
     seconds = int(delta.total_seconds())
     if seconds < 120:
@@ -74,32 +69,27 @@ async def _progress(config: Config, now: datetime) -> list[Check]:
     database = Database(config.database.url)
     try:
         async with database.session() as session:
-            tasks = await beats.all_tasks(session)
-            oldest_update = await inbox.oldest_waiting(session)
-            oldest_message = await outbox.oldest_pending(session)
+            status = await health.check(session, now)
     except Exception as exc:  # the database check above already says why
         return [Check("tasks", False, f"cannot read: {describe(exc)}")]
     finally:
         await database.dispose()
     checks = []
-    if not tasks:
+    if not status.tasks:
         checks.append(Check("tasks", True, "no bot running"))
-    for task in tasks:
-        idle = now - task.advanced_at
-        detail = f"{task.task} in {task.process}: advanced {_age(idle)} ago"
+    for task in status.tasks:
+        detail = f"{task.name} in {task.process}: advanced {_age(task.idle)} ago"
         if task.restarts:
             detail += f", restarted {task.restarts} time(s), last: {task.last_error}"
-        if idle > STALLED_AFTER:
+        if not task.ok:
             detail += " (stalled, or its process is gone)"
-        checks.append(Check("task", idle <= STALLED_AFTER, detail))
-    for name, oldest in (("inbox", oldest_update), ("outbox", oldest_message)):
-        if oldest is None:
+        checks.append(Check("task", task.ok, detail))
+    for name, waited in (("inbox", status.update_waiting), ("outbox", status.message_waiting)):
+        if waited is None:
             checks.append(Check(name, True, "nothing waiting"))
         else:
-            waited = now - oldest
-            checks.append(
-                Check(name, waited <= WAITING_TOO_LONG, f"oldest waiting for {_age(waited)}")
-            )
+            fine = waited <= health.WAITING_TOO_LONG
+            checks.append(Check(name, fine, f"oldest waiting for {_age(waited)}"))
     return checks
 
 
