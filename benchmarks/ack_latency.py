@@ -20,7 +20,6 @@ from pathlib import Path
 
 from benchmarks.synthetic import report_texts, street_roster
 from bot.app import build_application, running
-from bot.config import load_config
 from fakegram import FakeBotApi, FakeUser, Recorded, Slow, fake_request
 from models import migrate, outbox
 from models.clock import SystemClock
@@ -28,6 +27,7 @@ from models.db import Database
 from models.messaging import Priority
 from models.roster import import_roster
 from models.roster_spec import parse_roster
+from services.config import load_config
 
 TOKEN = "123456:BENCH"
 

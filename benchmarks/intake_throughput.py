@@ -21,12 +21,12 @@ from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
 from benchmarks.synthetic import report_texts, street_roster
 from bot.app import build_application, running
-from bot.config import load_config
 from fakegram import FakeBotApi, FakeUser, Recorded, fake_request
 from models import migrate
 from models.db import Database
 from models.roster import import_roster
 from models.roster_spec import parse_roster
+from services.config import load_config
 
 TOKEN = "123456:BENCH"
 ALLEYS = 100

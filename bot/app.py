@@ -17,18 +17,18 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.botapi import LaneKeeperBot
 from bot.concurrency import PerChatUpdateProcessor
-from bot.config import Config
-from bot.context import LaneKeeperContext, UpdateScope, current_scope
 from bot.polling import InboxPoller, replay
 from bot.ratelimit import AnswersFirstRateLimiter
 from bot.retrier import InboxRetrier
 from bot.sender import Sender
-from bot.services import Services
 from bot.supervisor import Supervisor
 from bot.webhook import WebhookServer
+from handlers.context import LaneKeeperContext, UpdateScope, current_scope
 from models import inbox
 from models.clock import Clock, SystemClock
 from models.db import Database, describe, is_transient
+from services.config import Config
+from services.registry import Services
 
 log = logging.getLogger(__name__)
 UpdateListener = Callable[[object], Awaitable[None]]
@@ -144,6 +144,7 @@ _DONE, _AGAIN_NOW, _AGAIN_LATER = object(), object(), object()
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     from handlers.menu import publish_commands
+    from scheduler.meetings import reschedule, schedule_jobs
 
     assert isinstance(application, LaneKeeperApplication)
     config = application.config
@@ -151,10 +152,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         config=config, db=Database(config.database.url), clock=application.clock
     )
     await publish_commands(application.bot, config.app.default_locale)
+    # Handlers may not reach the scheduler: they tell the services, and this wires it.
+    application._services.on_meetings_changed = lambda: reschedule(application)
     if application.run_timers:
         from scheduler import quarterly
         from scheduler.deadlines import schedule
-        from scheduler.meetings import schedule_jobs
 
         schedule(application)
         schedule_jobs(application)

@@ -31,7 +31,7 @@ from telegram.ext import ExtBot
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.context import current_scope
+from handlers.context import current_scope
 from models import outbox
 from models.clock import Clock, SystemClock
 from models.messaging import Priority

@@ -12,9 +12,9 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 from bot import __version__
 from bot.commands.common import CommandError, SetupError, database_problem, prepare_database
-from bot.config import TOKEN_ENV, Config, ConfigError, load_config
 from bot.logs import redact
 from models.org import Role
+from services.config import TOKEN_ENV, Config, ConfigError, load_config
 
 log = logging.getLogger("bot")
 

@@ -21,10 +21,8 @@ from typing import Any, TextIO
 from sqlmodel import col, select
 
 from bot.app import build_application, running
-from bot.config import load_config
-from bot.i18n import I18n
 from fakegram import FakeBotApi, FakeChat, FakeUser, Recorded, fake_request
-from handlers.labels import role_name
+from locales.i18n import I18n
 from models import inbox, migrate
 from models.clock import ManualClock, SystemClock
 from models.db import Database
@@ -33,6 +31,8 @@ from models.org import Member
 from models.roster import import_roster
 from models.roster_spec import load_roster
 from scheduler.deadlines import run_once
+from services.config import load_config
+from views.labels import role_name
 
 SANDBOX_TOKEN = "424242:SANDBOX"
 SAMPLE_ROSTER = Path(__file__).resolve().parent / "examples" / "nanxing.roster.toml"

@@ -25,15 +25,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.i18n import N_
 from bot.ratelimit import QUEUED, AnswersFirstRateLimiter
 from bot.supervisor import Beat
-from handlers.notices import Messenger
+from locales.i18n import N_
 from models import outbox
 from models.cases import Assignment, Case
 from models.db import describe, is_transient
 from models.messaging import OutboxMessage, OutboxState
 from models.users import TelegramUser
+from notify.messenger import Messenger
 
 log = logging.getLogger(__name__)
 IDLE_POLL_S = 0.5

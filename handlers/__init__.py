@@ -13,8 +13,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.config import SUPPORTED_LOCALES
-from bot.i18n import I18n
 from handlers import (
     cases,
     community,
@@ -35,6 +33,7 @@ from handlers import (
     scorecard,
     start,
 )
+from locales.i18n import SUPPORTED_LOCALES, I18n
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

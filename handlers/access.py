@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import LaneKeeperContext
+from handlers.context import LaneKeeperContext
 from models.permissions import Actor, load_actor
 
 

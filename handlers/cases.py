@@ -7,15 +7,15 @@ import unicodedata
 from sqlmodel import col, or_, select
 from telegram import Update
 
-from bot.context import LaneKeeperContext
 from handlers.access import current_actor
-from handlers.callbacks import as_int
-from handlers.case_text import category_name, state_name, summary
+from handlers.context import LaneKeeperContext
 from handlers.dispatch import case_buttons
 from models.cases import Assignment, Case, CaseState, Category
 from models.members import load_street_map
 from models.org import Alley, Street
 from models.permissions import Actor
+from views.callbacks import as_int
+from views.case_text import category_name, state_name, summary
 
 MY_LIMIT = 20
 

@@ -6,10 +6,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.context import LaneKeeperContext
-from handlers.callbacks import as_int, pack, unpack
-from handlers.labels import street_name
+from handlers.context import LaneKeeperContext
 from models.org import Community, Street
+from views.callbacks import as_int, pack, unpack
+from views.labels import street_name
 
 PATTERN = r"^cm:"
 MAX_CHOICES = 30

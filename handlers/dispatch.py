@@ -14,17 +14,17 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from bot.context import LaneKeeperContext
-from bot.i18n import N_
 from handlers.access import current_actor, not_allowed
-from handlers.callbacks import as_int, pack
-from handlers.case_text import category_name, party_label
-from handlers.notices import Messenger, action_keyboard
+from handlers.context import LaneKeeperContext
+from locales.i18n import N_
 from models import dispatch as cases
 from models.cases import Assignment, AssignmentRole, Case, CaseAction, CaseState, PendingInput
 from models.lifecycle import TransitionError
 from models.org import Member, Party, Street
 from models.permissions import Actor
+from notify.messenger import Messenger, action_keyboard
+from views.callbacks import as_int, pack
+from views.case_text import category_name, party_label
 
 PATTERN = r"^cs:"
 HAND_BACK_REASONS = {
@@ -552,7 +552,7 @@ async def _ask_approval(
     new_due: datetime,
     reason: str,
 ) -> None:
-    from handlers.notices import street_coordinators
+    from notify.messenger import street_coordinators
 
     for telegram_id in await street_coordinators(context.session, ctx.case.street_id):
         i18n = await messenger.i18n(telegram_id, ctx.case)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import LaneKeeperContext
+from handlers.context import LaneKeeperContext
 from models.edits import CaseEdited, DraftEdited, Edit, apply_edit
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.context import LaneKeeperContext, current_scope
+from handlers.context import LaneKeeperContext, current_scope
 from models.db import describe, is_transient
 
 log = logging.getLogger(__name__)

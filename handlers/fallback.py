@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import LaneKeeperContext
+from handlers.context import LaneKeeperContext
 
 
 async def stale_button(update: Update, context: LaneKeeperContext) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlmodel import select
 from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.context import LaneKeeperContext
 from handlers.access import current_actor, not_allowed
-from handlers.callbacks import as_int, pack, unpack
-from handlers.labels import street_name
+from handlers.context import LaneKeeperContext
 from models.members import load_street_map
 from models.org import Community, Street
 from models.permissions import can_link_group
+from views.callbacks import as_int, pack, unpack
+from views.labels import street_name
 
 PATTERN = r"^lg:"
 

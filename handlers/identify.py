@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import LaneKeeperContext
-from bot.i18n import resolve_locale
+from handlers.context import LaneKeeperContext
+from locales.i18n import resolve_locale
 from models.users import sync_user
 
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.context import LaneKeeperContext
 from handlers.access import current_actor, not_allowed
-from handlers.callbacks import as_area, as_int, pack
-from handlers.labels import areas_text, party_name, role_name, street_name
+from handlers.context import LaneKeeperContext
 from models.invites import create_invite, deep_link, revoke
 from models.members import AreaRef, StreetMap, load_street_map
 from models.org import Invite, Role, Street
 from models.permissions import Actor, can_invite, can_invite_any, manageable_streets
+from views.callbacks import as_area, as_int, pack
+from views.labels import areas_text, party_name, role_name, street_name
 
 PATTERN = r"^iv:"
 ROLE_LETTERS = {

@@ -11,10 +11,8 @@ from telegram import (
     Update,
 )
 
-from bot.context import LaneKeeperContext
-from bot.i18n import I18n
-from handlers.callbacks import pack, unpack
-from handlers.labels import areas_text, party_name, role_name, street_name
+from handlers.context import LaneKeeperContext
+from locales.i18n import I18n
 from models.invites import (
     AlreadyMember,
     InviteError,
@@ -26,6 +24,8 @@ from models.invites import (
 )
 from models.members import AreaRef, load_street_map, memberships
 from models.org import Street
+from views.callbacks import pack, unpack
+from views.labels import areas_text, party_name, role_name, street_name
 
 PATTERN = r"^join:"
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.config import SUPPORTED_LOCALES
-from bot.context import LaneKeeperContext
-from bot.i18n import language_name
+from handlers.context import LaneKeeperContext
+from locales.i18n import SUPPORTED_LOCALES, language_name
 from models.users import set_locale
 
 PATTERN = r"^lang:"

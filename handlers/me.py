@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import LaneKeeperContext
 from handlers.access import current_actor
-from handlers.labels import member_line, street_name
+from handlers.context import LaneKeeperContext
 from models.members import load_street_map
 from models.org import Community, Street
+from views.labels import member_line, street_name
 
 
 async def me(update: Update, context: LaneKeeperContext) -> None:

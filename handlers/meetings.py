@@ -10,11 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from bot.context import LaneKeeperContext
 from handlers.access import current_actor, not_allowed
-from handlers.callbacks import as_int, pack
-from handlers.labels import street_name
-from handlers.notices import Messenger
+from handlers.context import LaneKeeperContext
 from models import dispatch as questions
 from models import schedule
 from models.cases import PendingInput
@@ -31,7 +28,11 @@ from models.members import load_street_map
 from models.minutes import add_item, owners_to_tell
 from models.org import Community, Party, Street
 from models.permissions import Actor
-from scheduler.meetings import agenda_text, reschedule, send_chart, title
+from notify.meetings import agenda_text, send_chart
+from notify.messenger import Messenger
+from views.callbacks import as_int, pack
+from views.labels import street_name
+from views.meetings import title
 
 PATTERN = r"^mt:"
 KINDS = ("move_meeting", "minutes", "series_rule", "series_place", "series_new")
@@ -274,7 +275,7 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
         if isinstance(query.message, Message):
             await query.edit_message_text(_("Meeting cancelled."))
         await _tell_participants(context, series, occurrence, "cancelled")
-        await reschedule(context.application)
+        await context.services.meetings_changed()
     elif verb == "n":
         await questions.ask(
             context.session, actor.telegram_id, "minutes", None, now, occurrence=occurrence.id
@@ -512,7 +513,7 @@ async def _series_answer(
             await context.session.commit()
             await schedule.replan_series(context.session, series, now)
     await schedule.plan(context.session, now)
-    await reschedule(context.application)
+    await context.services.meetings_changed()
     street = await context.session.get(Street, series.street_id)
     assert street is not None and street.id is not None
     i18n = context.services.i18n(context.i18n.locale, street.timezone)
@@ -668,7 +669,7 @@ async def answer_pending(update: Update, context: LaneKeeperContext, pending: Pe
         i18n = context.services.i18n(context.i18n.locale, street.timezone)
         await message.reply_text(_("Moved to {when}.").format(when=i18n.format_when(when)))
         await _tell_participants(context, series, occurrence, "moved")
-        await reschedule(context.application)
+        await context.services.meetings_changed()
     elif pending.kind == "minutes":
         if not text:
             await message.reply_text(_("Please type the decision."))

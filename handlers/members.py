@@ -7,11 +7,8 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.context import LaneKeeperContext
 from handlers.access import current_actor, not_allowed
-from handlers.callbacks import as_area, as_int, pack, unpack
-from handlers.labels import member_line, street_name
-from handlers.notices import Messenger
+from handlers.context import LaneKeeperContext
 from models.departure import deactivate_member
 from models.members import (
     AreaRef,
@@ -22,6 +19,9 @@ from models.members import (
 )
 from models.org import Member, MemberArea, Role, Street
 from models.permissions import Actor, can_manage_member, can_see_member, manageable_streets
+from notify.messenger import Messenger
+from views.callbacks import as_area, as_int, pack, unpack
+from views.labels import member_line, street_name
 
 PATTERN = r"^(mb|ma):"
 PAGE_SIZE = 8

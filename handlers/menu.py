@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from telegram import Bot, BotCommand
 
-from bot.config import SUPPORTED_LOCALES
-from bot.i18n import N_, I18n
+from locales.i18n import N_, SUPPORTED_LOCALES, I18n
 
 COMMANDS: list[tuple[str, str]] = [
     ("start", N_("Welcome and what I do")),

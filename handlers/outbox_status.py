@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.context import LaneKeeperContext
 from handlers.access import current_actor, not_allowed
+from handlers.context import LaneKeeperContext
 from models import outbox
 from models.users import TelegramUser
 

@@ -7,12 +7,9 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from bot.context import LaneKeeperContext
 from handlers import meetings
-from handlers.callbacks import as_int, pack, unpack
-from handlers.case_text import category_name, party_label
+from handlers.context import LaneKeeperContext
 from handlers.dispatch import answer_pending
-from handlers.notices import Messenger
 from models.cases import Case
 from models.dispatch import take_pending
 from models.intake import (
@@ -28,6 +25,9 @@ from models.intake import (
     Report,
 )
 from models.org import Role, Street
+from notify.messenger import Messenger
+from views.callbacks import as_int, pack, unpack
+from views.case_text import category_name, party_label
 
 log = logging.getLogger(__name__)
 PATTERN = r"^rp:"

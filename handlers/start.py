@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
-from bot.context import LaneKeeperContext
 from handlers import join
 from handlers.access import current_actor
 from handlers.community import any_community, community_button
+from handlers.context import LaneKeeperContext
 from handlers.language import language_buttons
 from handlers.menu import COMMANDS, MANAGER_COMMANDS
 from models.org import Role

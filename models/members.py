@@ -34,7 +34,7 @@ class AreaRef:
 
     @property
     def token(self) -> str:
-        """Compact form for button data: c12, b3, a40 (read back by handlers.callbacks.as_area)."""
+        """Compact form for button data: c12, b3, a40 (read back by views.callbacks.as_area)."""
         return f"{self.kind[0]}{self.id}"
 
     @classmethod

@@ -11,9 +11,9 @@ import logging
 from sqlalchemy.orm.exc import StaleDataError
 from telegram.ext import Application, ContextTypes
 
-from handlers.case_text import category_name
-from handlers.notices import Messenger
 from models.timers import Notice, TimerSettings, tick
+from notify.messenger import Messenger
+from views.case_text import category_name
 
 log = logging.getLogger(__name__)
 INTERVAL_S = 60

@@ -9,83 +9,24 @@ once, and one missed while the bot was down goes out late while the meeting is s
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application, ContextTypes
 
-from bot.i18n import I18n
-from bot.services import Services
-from handlers.agenda_chart import chart_png
-from handlers.agenda_text import render_agenda
-from handlers.callbacks import pack
-from handlers.notices import Messenger
 from models import schedule
-from models.agenda import build_agenda
-from models.meetings import MeetingOccurrence, MeetingSeries
 from models.messaging import Priority
-from models.minutes import due_items, owner_labels, owners_to_tell
+from models.minutes import due_items, owners_to_tell
 from models.org import Community, Street
+from notify.meetings import agenda_text
+from notify.messenger import Messenger
+from services.registry import Services
+from views.callbacks import pack
+from views.meetings import ics, title
 
 log = logging.getLogger(__name__)
 PLAN_EVERY_S = 3600
-
-
-def title(i18n: I18n, series: MeetingSeries, street: Street, community: Community | None) -> str:
-    place = community.name if community else street.name
-    if series.kind == "community_weekly":
-        return i18n.gettext("{place} weekly meeting").format(place=place)
-    if series.kind == "street_monthly":
-        return i18n.gettext("{place} monthly review meeting").format(place=place)
-    return i18n.gettext("{place} meeting").format(place=place)
-
-
-def ics(
-    occurrence: MeetingOccurrence, series: MeetingSeries, street: Street, summary: str
-) -> bytes:
-    """The occurrence as an iCalendar file, for the members' own calendars."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//LaneKeeper//巷管家//ZH")
-    calendar.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"occurrence-{occurrence.id}@{street.code}.lanekeeper")
-    tz = ZoneInfo(street.timezone)
-    event.add("dtstart", occurrence.starts_at.astimezone(tz))
-    event.add(
-        "dtend", (occurrence.starts_at + timedelta(minutes=series.duration_min)).astimezone(tz)
-    )
-    event.add("dtstamp", occurrence.original_start)
-    event.add("summary", summary)
-    if occurrence.place or series.place:
-        event.add("location", occurrence.place or series.place)
-    calendar.add_component(event)
-    return bytes(calendar.to_ical())
-
-
-async def agenda_text(
-    session: AsyncSession, services: Services, series: MeetingSeries, i18n: I18n, now: datetime
-) -> str:
-    street = await session.get(Street, series.street_id)
-    community = await session.get(Community, series.community_id) if series.community_id else None
-    assert street is not None
-    agenda = await build_agenda(session, street, community, series.kind, now, series)
-    owners = await owner_labels(session, agenda.action_items)
-    return render_agenda(agenda, i18n, services.classifier.categories, owners)
-
-
-async def send_chart(
-    messenger: Messenger, chat_id: int, series: MeetingSeries, i18n: I18n, now: datetime
-) -> None:
-    street = await messenger.session.get(Street, series.street_id)
-    assert street is not None
-    agenda = await build_agenda(messenger.session, street, None, series.kind, now, series)
-    png = chart_png(agenda, i18n, messenger.services.classifier.categories)
-    await messenger.send_file(
-        chat_id, png, photo=True, caption=i18n.gettext("The month in figures")
-    )
 
 
 async def remind(messenger: Messenger, due: schedule.DueReminder, now: datetime) -> None:

@@ -13,13 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from telegram.ext import Application, ContextTypes
 
-from bot.services import Services
-from handlers.notices import Messenger, street_coordinators
-from handlers.scorecard import build, chart, text, xlsx
 from models.assessment import previous_quarter
 from models.meetings import Delivery
 from models.messaging import Priority
 from models.org import Street
+from notify.messenger import Messenger, street_coordinators
+from services.registry import Services
+from services.scorecards import build
+from views.scorecard import chart, text, xlsx
 
 log = logging.getLogger(__name__)
 KIND = "scorecard"

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import LaneKeeperApplication, build_application, running
-from bot.config import Config, load_config
 from fakegram import FakeBotApi, Recorded, fake_request
 from models import inbox
 from models.clock import Clock
 from models.db import Database
 from models.roster import ImportReport, import_roster
 from models.roster_spec import load_roster
+from services.config import Config, load_config
 
 TOKEN = "123456:TEST-TOKEN"
 SAMPLE_ROSTER = Path(__file__).resolve().parent.parent / "bot" / "examples" / "nanxing.roster.toml"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.config import ConfigError, load_config
+from services.config import ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.i18n import I18n, catalog_path, resolve_locale
+from locales.i18n import I18n, catalog_path, resolve_locale
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None}
@@ -17,7 +17,7 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"
 
 def source_messages() -> set[str]:
     found: set[str] = set()
-    for folder in ("bot", "handlers", "scheduler"):
+    for folder in ("bot", "handlers", "scheduler", "views", "notify", "services", "locales"):
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):

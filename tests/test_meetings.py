@@ -9,9 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import col, select
 
-from bot.i18n import I18n
 from fakegram import FakeBotApi, FakeUser
-from handlers.agenda_text import render_agenda
+from locales.i18n import I18n
 from models.agenda import build_agenda
 from models.cases import (
     Assignment,
@@ -30,6 +29,7 @@ from models.org import Alley, Community, Party, Street
 from models.schedule import occurrences, plan
 from scheduler.meetings import run_once
 from tests.harness import BotHarness, bot_running
+from views.agenda_text import render_agenda
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONTHLY = "FREQ=MONTHLY;BYDAY=-1FR;BYHOUR=15;BYMINUTE=0"

@@ -11,11 +11,11 @@ from sqlmodel import select
 import fakegram
 from bot.sender import BATCH
 from fakegram import FakeBotApi, FakeUser
-from handlers.notices import Messenger
 from models import outbox
 from models.db import Database
 from models.messaging import OutboxMessage, OutboxState, Priority
 from models.users import TelegramUser
+from notify.messenger import Messenger
 from tests.harness import T0, TOKEN, BotHarness, bot_running
 
 RESIDENT = FakeUser(900001, "小王")

@@ -11,14 +11,14 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.config import ConfigError, _validate
 from fakegram import FakeUser
-from handlers.callbacks import as_area, as_int, unpack
 from handlers.meetings import parse_when
 from models.classify import Classifier, load_categories
 from models.roster_spec import RosterError, parse_roster
 from models.text import compact, has_meaning, pinyin_key
+from services.config import ConfigError, _validate
 from tests.harness import BotHarness
+from views.callbacks import as_area, as_int, unpack
 
 CLASSIFIER = Classifier(load_categories())
 json_values = st.recursive(

@@ -14,13 +14,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.commands.common import CommandError, prepare_database, with_session
-from bot.config import Config
 from models.cases import Assignment, AssignmentRole, Case, CaseEvent, Category
 from models.classify import Classifier, load_categories
 from models.intake import Intake, IntakeSettings
 from models.members import street_by_code
 from models.org import Alley, Member, Party, Street
 from models.places import load_places
+from services.config import Config
 
 
 async def _explain(

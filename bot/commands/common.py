@@ -9,10 +9,10 @@ from typing import TypeVar
 from sqlalchemy.engine import make_url
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config import Config, ConfigError
-from bot.i18n import I18n
+from locales.i18n import I18n
 from models import migrate
 from models.db import Database
+from services.config import Config, ConfigError
 
 T = TypeVar("T")
 # What psycopg puts before the reason; the line names host and port itself.

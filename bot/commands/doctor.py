@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from bot.commands.common import database_problem
-from bot.config import Config
 from models import health, migrate
 from models.db import Database, describe
+from services.config import Config
 
 
 @dataclass

@@ -16,11 +16,11 @@ from bot.commands.common import (
     prepare_database,
     with_session,
 )
-from bot.config import Config
 from models.clock import SystemClock
 from models.invites import NewInvite, create_invite, invite_member, revoke, status_of
 from models.members import AreaKind, AreaRef, load_street_map, street_by_code
 from models.org import Invite, Member, Role
+from services.config import Config
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.commands.common import CommandError, prepare_database, with_session
-from bot.config import Config
-from bot.i18n import I18n
-from handlers.agenda_text import render_agenda
+from locales.i18n import I18n
 from models import schedule
 from models.agenda import build_agenda, find_series
 from models.classify import Classifier, load_categories
@@ -21,7 +19,9 @@ from models.meetings import MeetingSeries
 from models.members import street_by_code
 from models.minutes import owner_labels
 from models.org import Community
-from scheduler.meetings import title
+from services.config import Config
+from views.agenda_text import render_agenda
+from views.meetings import title
 
 
 async def _agenda(

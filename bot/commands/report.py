@@ -13,10 +13,11 @@ from pathlib import Path
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.commands.common import CommandError, cli_i18n, prepare_database, with_session
-from bot.config import Config
-from handlers.scorecard import COLUMNS, Scorecard, build, xlsx
 from models.assessment import yearly_awards
 from models.members import street_by_code
+from services.config import Config
+from services.scorecards import build
+from views.scorecard import COLUMNS, Scorecard, xlsx
 
 
 async def _card(

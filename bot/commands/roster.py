@@ -15,13 +15,13 @@ from bot.commands.common import (
     prepare_database,
     with_session,
 )
-from bot.config import Config
-from bot.services import Services
-from handlers.notices import Messenger
 from models.clock import SystemClock
 from models.db import Database
 from models.roster import ImportReport, dump_roster, export_roster, import_roster
 from models.roster_spec import RosterError, load_roster
+from notify.messenger import Messenger
+from services.config import Config
+from services.registry import Services
 
 
 def import_command(config: Config, path: str) -> int:

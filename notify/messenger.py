@@ -15,11 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import N_, I18n
-from bot.services import Services
-from handlers.callbacks import pack
-from handlers.case_text import category_name, party_label, preview
-from handlers.labels import role_name
+from locales.i18n import N_, I18n
 from models import outbox
 from models.cases import Assignment, AssignmentRole, AssignmentState, Case, CaseState, Category
 from models.departure import Departure
@@ -29,6 +25,10 @@ from models.members import member_areas
 from models.messaging import Priority
 from models.org import Alley, Community, Member, Party, Role, Street, VendingSpot
 from models.users import TelegramUser
+from services.registry import Services
+from views.callbacks import pack
+from views.case_text import category_name, party_label, preview
+from views.labels import role_name
 
 log = logging.getLogger(__name__)
 

@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.i18n import I18n
+from locales.i18n import I18n
 from models.permissions import Actor
 from models.users import TelegramUser
 
 if TYPE_CHECKING:
-    from bot.app import LaneKeeperApplication
-    from bot.services import Services
+    from services.registry import Services
 
 
 @dataclass
@@ -45,8 +44,9 @@ class LaneKeeperContext(
 ):
     @property
     def services(self) -> Services:
-        app: LaneKeeperApplication = self.application  # type: ignore[assignment]
-        return app.services
+        # The application is the composition root's (bot.app), which this layer may not name.
+        services: Services = self.application.services  # type: ignore[attr-defined]
+        return services
 
     @property
     def scope(self) -> UpdateScope:

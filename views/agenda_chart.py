@@ -11,10 +11,10 @@ import io
 from collections.abc import Mapping
 from functools import cache
 
-from bot.i18n import I18n
-from handlers.case_text import category_name
+from locales.i18n import I18n
 from models.agenda import Agenda
 from models.classify import CategorySpec
+from views.case_text import category_name
 
 CJK_FONTS = (
     "Noto Sans CJK SC",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.i18n import N_, I18n
+from locales.i18n import N_, I18n
 from models.members import AreaRef, StreetMap
 from models.org import Member, Party, Role, Street
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import N_, I18n
+from locales.i18n import N_, I18n
 from models.cases import Assignment, AssignmentRole, Case, CaseState, Category
 from models.classify import CategorySpec
 from models.org import Alley, Member, Party

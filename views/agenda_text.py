@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.i18n import I18n
-from handlers.case_text import category_name, state_name
+from locales.i18n import I18n
 from models.agenda import Agenda
 from models.classify import CategorySpec
 from models.meetings import ActionItemState, MeetingKind
+from views.case_text import category_name, state_name
 
 LATE_SHOWN = 10
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config import Config
-from bot.i18n import I18n, resolve_locale
+from locales.i18n import I18n, resolve_locale
 from models.classify import Classifier, load_categories
 from models.clock import Clock
 from models.db import Database
@@ -19,6 +19,7 @@ from models.intake import Intake, IntakeSettings
 from models.leader import Leadership
 from models.places import PlaceIndex, load_places
 from models.users import TelegramUser
+from services.config import Config
 
 # Alleys change when a roster is imported, possibly by another process: the bot's index of
 # them is rebuilt from the database after this many seconds.
@@ -35,6 +36,8 @@ class Services:
     sender: Any = field(default=None, init=False)  # bot.sender.Sender, once started
     supervisor: Any = field(default=None, init=False)  # bot.supervisor.Supervisor, once started
     retrier: Any = field(default=None, init=False)  # bot.retrier.InboxRetrier, once started
+    # Set by the composition root when timers run: rebuild the meeting reminders' jobs.
+    on_meetings_changed: Callable[[], Awaitable[None]] | None = field(default=None, init=False)
     _places: tuple[float, PlaceIndex] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -52,6 +55,11 @@ class Services:
         default = self.config.app.default_locale
         locale = resolve_locale(user.locale, user.language_code, default) if user else default
         return self.i18n(locale, timezone)
+
+    async def meetings_changed(self) -> None:
+        """A meeting was added, moved or cancelled: its reminders are planned again."""
+        if self.on_meetings_changed is not None:
+            await self.on_meetings_changed()
 
     def poke_sender(self) -> None:
         if self.sender is not None:

@@ -23,11 +23,11 @@ from pydantic import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from locales.i18n import SUPPORTED_LOCALES
 from models.org import MAX_TELEGRAM_ID
 
 TOKEN_ENV = "LANEKEEPER_TOKEN"
 SECRET_ENV = "LANEKEEPER_WEBHOOK_SECRET"
-SUPPORTED_LOCALES = ("zh_CN", "en")
 
 
 class ConfigError(Exception):

@@ -19,7 +19,8 @@ from babel import numbers as babel_numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from bot.config import SUPPORTED_LOCALES
+SUPPORTED_LOCALES = ("zh_CN", "en")
+
 
 DOMAIN = "messages"
 

@@ -1,0 +1,43 @@
+"""A meeting as people read it: its title, and the .ics file for their calendars."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+
+from locales.i18n import I18n
+from models.meetings import MeetingOccurrence, MeetingSeries
+from models.org import Community, Street
+
+
+def title(i18n: I18n, series: MeetingSeries, street: Street, community: Community | None) -> str:
+    place = community.name if community else street.name
+    if series.kind == "community_weekly":
+        return i18n.gettext("{place} weekly meeting").format(place=place)
+    if series.kind == "street_monthly":
+        return i18n.gettext("{place} monthly review meeting").format(place=place)
+    return i18n.gettext("{place} meeting").format(place=place)
+
+
+def ics(
+    occurrence: MeetingOccurrence, series: MeetingSeries, street: Street, summary: str
+) -> bytes:
+    """The occurrence as an iCalendar file, for the members' own calendars."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//LaneKeeper//巷管家//ZH")
+    calendar.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"occurrence-{occurrence.id}@{street.code}.lanekeeper")
+    tz = ZoneInfo(street.timezone)
+    event.add("dtstart", occurrence.starts_at.astimezone(tz))
+    event.add(
+        "dtend", (occurrence.starts_at + timedelta(minutes=series.duration_min)).astimezone(tz)
+    )
+    event.add("dtstamp", occurrence.original_start)
+    event.add("summary", summary)
+    if occurrence.place or series.place:
+        event.add("location", occurrence.place or series.place)
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())
