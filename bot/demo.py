@@ -14,7 +14,7 @@ import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -48,7 +48,13 @@ class Persona:
 
 
 class Sandbox:
-    def __init__(self, db_path: str, lang: str | None, out: TextIO = sys.stdout) -> None:
+    def __init__(
+        self,
+        db_path: str,
+        lang: str | None,
+        out: TextIO = sys.stdout,
+        start: datetime | None = None,
+    ) -> None:
         self.db_url = f"sqlite:///{Path(db_path).resolve()}"
         self.config = load_config(None, environ={}).with_overrides(
             telegram={
@@ -70,8 +76,9 @@ class Sandbox:
         self.buttons: dict[int, dict[str, Any]] = {}
         self._processed: dict[int, asyncio.Event] = {}
         self.invitations: dict[str, str] = {}
-        # The sandbox's time moves only when told (:wait), so deadlines can be played.
-        self.clock = ManualClock(SystemClock().now())
+        # The sandbox's time moves only when told (:wait), so deadlines can be played. It
+        # starts now, or at `start` (tests replay a script at a fixed moment).
+        self.clock = ManualClock(start if start is not None else SystemClock().now())
         self.pending_ticks = 0
         _ = self.i18n.gettext
         self.add_persona(FakeUser(900001, "小王", "zh-hans"), _("resident"))
@@ -102,7 +109,7 @@ class Sandbox:
         trying the flow again.
         """
         database = Database(self.db_url)
-        now = SystemClock().now()
+        now = self.clock.now()
         try:
             async with database.session() as session:
                 await import_roster(
