@@ -54,7 +54,7 @@ WALKTHROUGH = """\
 复兴街12号门口垃圾好几天没人清理了
 :as 冯军
 :press 1
-:press 3
+:press 1
 已清理干净，垃圾已运走
 :as 小王
 :press 1
