@@ -26,10 +26,10 @@ from sqlmodel import col, select
 from benchmarks.synthetic import street_roster
 from models import assessment, migrate
 from models.agenda import build_agenda
+from models.case_opening import category_row
 from models.cases import Assignment, AssignmentRole, AssignmentState, Case, CaseEvent, Category
 from models.classify import Classifier, load_categories
 from models.db import Database
-from models.intake import category_row
 from models.org import Alley, Block, Member, Party, Role, Street
 from models.roster import import_roster
 from models.roster_spec import parse_roster

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from fakegram import FakeBotApi, FakeUser
 from models import assessment
+from models.case_opening import category_row
 from models.cases import (
     Assignment,
     AssignmentRole,
@@ -27,7 +28,6 @@ from models.cases import (
 from models.classify import Classifier, load_categories
 from models.clock import ManualClock
 from models.db import Database
-from models.intake import category_row
 from models.org import Community, Member, Party, Street
 from scheduler import quarterly
 from tests.harness import BotHarness, bot_running

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from fakegram import FakeBotApi, FakeUser
 from locales.i18n import I18n
 from models.agenda import build_agenda
+from models.case_opening import category_row
 from models.cases import (
     Assignment,
     AssignmentRole,
@@ -23,7 +24,6 @@ from models.cases import (
 from models.classify import Classifier, load_categories
 from models.clock import ManualClock
 from models.db import Database
-from models.intake import category_row
 from models.meetings import ActionItem, MeetingAttendance, MeetingNotice, MeetingOccurrence
 from models.org import Alley, Community, Party, Street
 from models.schedule import occurrences, plan

@@ -1,0 +1,102 @@
+"""What intake takes in (a report) and what it answers (one outcome of several)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.cases import Case, ReportDraft
+from models.classify import CategorySpec
+from models.deadlines import WorkCalendar
+from models.org import Member
+from models.places import Place
+from models.routing import Route
+
+
+@dataclass(frozen=True)
+class Report:
+    """One message, as the domain sees it."""
+
+    telegram_id: int
+    text: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    attachments: tuple[dict[str, Any], ...] = ()
+    media_group_id: str | None = None
+    locale: str | None = None
+    update_id: int | None = None  # the Telegram update: replaying it changes nothing
+
+
+@dataclass(frozen=True)
+class IntakeSettings:
+    radius_m: float = 150.0
+    reports_per_hour: int = 10
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+
+
+# Outcomes -----------------------------------------------------------------------------
+
+
+@dataclass
+class Created:
+    case: Case
+    category: CategorySpec
+    place: Place
+    route: Route
+    reporter: Member | None
+
+
+@dataclass
+class Duplicate:
+    case: Case  # the new report, void and linked
+    original: Case
+    category: CategorySpec
+    place: Place
+
+
+@dataclass
+class NeedPlace:
+    draft: ReportDraft
+    candidates: list[Place]
+    ambiguous: bool  # the text named several alleys
+    out_of_area: bool = False  # a location far from every alley
+
+
+@dataclass
+class NeedCategory:
+    draft: ReportDraft
+    choices: list[str]
+
+
+@dataclass
+class AlreadyReceived:
+    """The same update came again (a replay after a crash): its case exists already."""
+
+    case: Case
+
+
+@dataclass
+class Attached:
+    """More photos of an album already received: kept, nothing to say."""
+
+
+@dataclass
+class RateLimited:
+    limit: int
+
+
+@dataclass
+class NotAReport:
+    """Nothing to act on: empty, emoji only, a sticker."""
+
+
+Outcome = (
+    Created
+    | Duplicate
+    | NeedPlace
+    | NeedCategory
+    | Attached
+    | RateLimited
+    | NotAReport
+    | AlreadyReceived
+)
