@@ -23,6 +23,8 @@ from views.scorecard import Scorecard, chart, text, xlsx
 async def send(bot: Bot, chat_id: int, card: Scorecard, i18n: I18n) -> bool:
     try:
         await bot.send_message(chat_id, text(card, i18n))
+        if card.empty:
+            return True
         await bot.send_document(
             chat_id,
             document=xlsx(card, i18n),

@@ -450,5 +450,14 @@ def yearly_awards(
     total = sum(above.values())
     return [
         Award(k, names[k], m, rank, round(fund * above.get(k, 0) / total, 2) if total else 0.0)
-        for rank, (k, m) in enumerate(means, 1)
+        for rank, (k, m) in zip(competition_ranks([m for _k, m in means]), means, strict=True)
     ]
+
+
+def competition_ranks(ordered: Sequence[float]) -> list[int]:
+    """Ranks of scores sorted best first, equal scores sharing a rank: 90, 80, 80, 70 rank
+    1, 2, 2, 4 (no unit is ranked below another it ties with)."""
+    ranks: list[int] = []
+    for position, value in enumerate(ordered, 1):
+        ranks.append(ranks[-1] if ranks and ordered[position - 2] == value else position)
+    return ranks

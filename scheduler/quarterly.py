@@ -56,6 +56,8 @@ async def run_once(application: Application) -> list[str]:  # type: ignore[type-
             for telegram_id in recipients:
                 i18n = await services.i18n_for(session, telegram_id, street.timezone)
                 await messenger.send(telegram_id, text(card, i18n), priority=Priority.BULK)
+                if card.empty:
+                    continue
                 await messenger.send_file(
                     telegram_id, xlsx(card, i18n), filename=f"scorecard-{street.code}-{label}.xlsx"
                 )

@@ -269,7 +269,7 @@ async def test_yearly_ranking_and_fund(db_url: str, roster: object) -> None:
     awards = assessment.yearly_awards(quarters, fund=100000, threshold=60)
     assert [(a.key, a.mean_score, a.rank, a.amount) for a in awards] == [
         ("enforcement", 64.0, 1, 50000.0),
-        ("sanitation", 64.0, 2, 50000.0),
+        ("sanitation", 64.0, 1, 50000.0),  # a tie shares the rank
         ("construction", 34.0, 3, 0.0),
     ]
 
@@ -398,7 +398,7 @@ def test_cli_report_awards(db_url: str, roster: object, tmp_path: Path, capsys) 
     )
     assert capsys.readouterr().out.splitlines() == [
         "1\tenforcement\t南星执法中队\t64\t40000.00",
-        "2\tsanitation\t南星环卫所\t64\t40000.00",
+        "1\tsanitation\t南星环卫所\t64\t40000.00",
         "3\tconstruction\t区建设局市政所\t34\t0.00",
     ]
 
@@ -456,3 +456,27 @@ async def test_the_city_pass_matches_each_streets_own_in_each_streets_zone(
     home = next(s for s in streets if s.id != west.id)
     assert home.id is not None
     assert {f.key: f.due for f in q3[home.id]}["sanitation"] == 2  # the hand counts hold
+
+
+def test_equal_scores_share_a_rank() -> None:
+    assert assessment.competition_ranks([]) == []
+    assert assessment.competition_ranks([90, 80, 80, 70]) == [1, 2, 2, 4]
+    assert assessment.competition_ranks([50, 50, 50]) == [1, 1, 1]
+    assert assessment.competition_ranks([90, 80, 80, 80, 10]) == [1, 2, 2, 2, 5]
+
+
+async def test_an_empty_period_is_one_line_without_spreadsheet_or_chart(
+    db_url: str, api: FakeBotApi, roster: object
+) -> None:
+    """A new installation: no case was due last quarter. The coordinators hear so, in one
+    line, instead of a spreadsheet of zeros and a blank chart."""
+    api.open_chat(FakeUser(CHEN, "陈建国"))
+    clock = ManualClock(datetime(2026, 11, 26, 10, 0, tzinfo=SH))
+    async with bot_running(db_url, api, clock=clock) as bot:
+        assert await bot.tick(quarterly.run_once) == ["nanxing"]
+        [line] = [r for r in api.requests if r.chat_id == CHEN]
+        assert line.method == "sendMessage"
+        assert line.text == "南星街道量化考核，2026Q3：本期没有到期的案件，无从评分。"
+        before = len(api.requests)
+        await bot.exchange(api.send_command(FakeUser(CHEN, "陈建国"), "/scorecard"))
+        assert [r.method for r in api.requests[before:]] == ["sendMessage"]

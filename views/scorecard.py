@@ -44,6 +44,11 @@ class Scorecard:
     parties: list[assessment.Indicators]
     communities: list[assessment.Indicators]
 
+    @property
+    def empty(self) -> bool:
+        """Nothing was due of anyone: a spreadsheet of zeros and a blank chart say nothing."""
+        return not any(f.due for f in [*self.parties, *self.communities])
+
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:g}%"
@@ -51,6 +56,10 @@ def _pct(value: float | None) -> str:
 
 def text(card: Scorecard, i18n: I18n) -> str:
     _ = i18n.gettext
+    if card.empty:
+        return _(
+            "{street} scorecard, {period}: no case was due in this period, so there is nothing to score."
+        ).format(street=card.street.name, period=card.label)
     lines = [
         _("{street} scorecard, {period}").format(street=card.street.name, period=card.label),
         _("unit: due · handled · on time · reworked → score (grade)"),
