@@ -58,7 +58,8 @@ def text(card: Scorecard, i18n: I18n) -> str:
     _ = i18n.gettext
     if card.empty:
         return _(
-            "{street} scorecard, {period}: no case was due in this period, so there is nothing to score."
+            "{street} scorecard, {period}: no case was due in this period, so there is "
+            "nothing to score."
         ).format(street=card.street.name, period=card.label)
     lines = [
         _("{street} scorecard, {period}").format(street=card.street.name, period=card.label),
