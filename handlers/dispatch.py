@@ -22,9 +22,10 @@ from models.cases import Assignment, AssignmentRole, Case, CaseAction, CaseState
 from models.lifecycle import TransitionError
 from models.org import Member, Party, Street
 from models.permissions import Actor
-from notify.messenger import Messenger, action_keyboard
+from notify.messenger import Messenger
 from views.callbacks import as_int, pack
 from views.case_text import category_name, party_label
+from views.dispatch_notices import action_keyboard
 
 PATTERN = r"^cs:"
 HAND_BACK_REASONS = {

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup
 
 from locales.i18n import N_, I18n
 from models import outbox
@@ -26,9 +26,16 @@ from models.messaging import Priority
 from models.org import Alley, Community, Member, Party, Role, Street, VendingSpot
 from models.users import TelegramUser
 from services.registry import Services
-from views.callbacks import pack
-from views.case_text import category_name, party_label, preview
-from views.labels import role_name
+from views.case_text import lead_label, reporter_label
+from views.coordinator_notices import departure_summary, triage_question
+from views.dispatch_notices import (
+    assist_request,
+    dispatch_card,
+    group_post,
+    reassigned_note,
+    street_chief_copy,
+)
+from views.reporter_notices import progress_notice, verification_question
 
 log = logging.getLogger(__name__)
 
@@ -98,14 +105,14 @@ class Messenger:
         return category, alley
 
     async def reporter_label(self, case: Case, i18n: I18n) -> str:
-        if case.anonymous:
-            return i18n.gettext("anonymous")
-        if case.reporter_member_id:
-            member = await self.session.get(Member, case.reporter_member_id)
-            if member is not None:
-                return f"{member.name} ({role_name(i18n, member.role)})"
-        user = await self.session.get(TelegramUser, case.reporter_telegram_id)
-        return user.first_name if user else "?"
+        # Nothing is looked up for an anonymous report: its reporter stays unread.
+        member = user = None
+        if not case.anonymous:
+            if case.reporter_member_id:
+                member = await self.session.get(Member, case.reporter_member_id)
+            if member is None:
+                user = await self.session.get(TelegramUser, case.reporter_telegram_id)
+        return reporter_label(i18n, case, member, user)
 
     # -- to members -----------------------------------------------------------------------
 
@@ -116,32 +123,17 @@ class Messenger:
         if member.telegram_id is None:
             return
         i18n = await self.i18n(member.telegram_id, case)
-        _ = i18n.gettext
         category, alley = await self.names(case)
-        lines = [
-            _("New case #{number}: {category}").format(
-                number=case.number, category=category_name(i18n, category)
-            ),
-            _("Where: {alley}").format(alley=alley.name if alley else "—"),
-            _("Report: {text}").format(text=preview(case.text) or "—"),
-            _("Reported by: {who}").format(who=await self.reporter_label(case, i18n)),
-        ]
-        if case.due_at is not None:
-            lines.append(
-                _("Please have it handled by {when}.").format(when=i18n.format_when(case.due_at))
-            )
-        spot = await self.vending_spot(case, category)
-        if spot is not None:
-            lines.append(
-                _("Nearest designated vending spot (堵疏结合): {name}, {hours}").format(
-                    name=spot.name, hours=spot.hours or "—"
-                )
-            )
-        if note:
-            lines.insert(0, note)
-        await self.send(
-            member.telegram_id, "\n".join(lines), action_keyboard(i18n, case), dedupe=dedupe
+        text, keyboard = dispatch_card(
+            i18n,
+            case,
+            category,
+            alley,
+            reporter=await self.reporter_label(case, i18n),
+            spot=await self.vending_spot(case, category),
+            note=note,
         )
+        await self.send(member.telegram_id, text, keyboard, dedupe=dedupe)
 
     async def vending_spot(self, case: Case, category: Category | None) -> VendingSpot | None:
         if category is None or category.code != "street_vendor":
@@ -176,30 +168,8 @@ class Messenger:
                 continue
             i18n = await self.i18n(member.telegram_id, case)
             category, alley = await self.names(case)
-            keyboard = InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(
-                            i18n.gettext("✅ My part is done"),
-                            callback_data=pack("cs", "x", assignment.id),
-                        )
-                    ]
-                ]
-            )
-            await self.send(
-                member.telegram_id,
-                i18n.gettext(
-                    "Your unit is asked to assist with case #{number} ({category}, "
-                    "{alley}).\n{text}"
-                ).format(
-                    number=case.number,
-                    category=category_name(i18n, category),
-                    alley=alley.name if alley else "—",
-                    text=preview(case.text),
-                ),
-                keyboard,
-                dedupe=f"assist:{assignment.id}",
-            )
+            text, keyboard = assist_request(i18n, case, category, alley, assignment)
+            await self.send(member.telegram_id, text, keyboard, dedupe=f"assist:{assignment.id}")
 
     async def group_post(self, case: Case, who: str, dedupe: str | None = None) -> None:
         if not self.services.config.dispatch.post_to_group:
@@ -219,45 +189,16 @@ class Messenger:
             return
         i18n = self.services.i18n(None, street.timezone if street else None)
         category, alley = await self.names(case)
-        await self.send(
-            chat_id,
-            i18n.gettext("Case #{number} ({category}, {alley}) went to {who}; due {when}.").format(
-                number=case.number,
-                category=category_name(i18n, category),
-                alley=alley.name if alley else "—",
-                who=who,
-                when=i18n.format_when(case.due_at) if case.due_at else "—",
-            ),
-            dedupe=dedupe,
-        )
+        await self.send(chat_id, group_post(i18n, case, category, alley, who), dedupe=dedupe)
 
     async def triage(self, case: Case, note: str, dedupe: str | None = None) -> None:
         """The street's coordinators are asked to assign the case."""
         for telegram_id in await street_coordinators(self.session, case.street_id):
             i18n = await self.i18n(telegram_id, case)
             category, alley = await self.names(case)
-            keyboard = InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(
-                            i18n.gettext("Assign"), callback_data=pack("cs", "t", case.id)
-                        )
-                    ]
-                ]
-            )
+            text, keyboard = triage_question(i18n, case, category, alley, note)
             await self.send(
-                telegram_id,
-                i18n.gettext(
-                    "Case #{number} ({category}, {alley}) needs assigning: {why}\n{text}"
-                ).format(
-                    number=case.number,
-                    category=category_name(i18n, category),
-                    alley=alley.name if alley else "—",
-                    why=i18n.gettext(note),
-                    text=preview(case.text),
-                ),
-                keyboard,
-                dedupe=f"{dedupe}:{telegram_id}" if dedupe else None,
+                telegram_id, text, keyboard, dedupe=f"{dedupe}:{telegram_id}" if dedupe else None
             )
 
     async def announce(self, case: Case) -> None:
@@ -292,22 +233,10 @@ class Messenger:
                 continue
             assert chief.telegram_id is not None
             i18n = await self.i18n(chief.telegram_id, case)
-            who = (
-                await self.lead_label(case, i18n)
-                if assignee is not None
-                else i18n.gettext("the street office's triage")
-            )
+            handler = await self.lead_label(case, i18n) if assignee is not None else None
             await self.send(
                 chief.telegram_id,
-                i18n.gettext(
-                    "For your information: new case #{number} ({category}) in {alley}, your alley; "
-                    "it went to {who}."
-                ).format(
-                    number=case.number,
-                    category=category_name(i18n, category),
-                    alley=alley.name if alley else "—",
-                    who=who,
-                ),
+                street_chief_copy(i18n, case, category, alley, handler),
                 dedupe=f"copy:{copy.id}",
             )
         if case.state == CaseState.TRIAGE:
@@ -324,45 +253,16 @@ class Messenger:
         for moved in departure.moved:
             if moved.to is not None and moved.to.telegram_id is not None:
                 i18n = await self.i18n(moved.to.telegram_id, moved.case)
-                note = i18n.gettext("Reassigned to you: {name} has left the linkage group.").format(
-                    name=departure.member.name
-                )
+                note = reassigned_note(i18n, departure.member)
                 await self.assignment(moved.case, moved.to, note=note)
         recipients = await street_coordinators(self.session, departure.member.street_id)
         if also is not None and also not in recipients:
             recipients.append(also)
+        names = [await self.names(moved.case) for moved in departure.moved]
         for telegram_id in recipients:
             i18n = await self.i18n(telegram_id, departure.moved[0].case)
-            _ = i18n.gettext
-            lines = [
-                _("{name} was deactivated. The open cases they held were moved:").format(
-                    name=departure.member.name
-                )
-            ]
-            rows = []
-            for moved in departure.moved:
-                category, alley = await self.names(moved.case)
-                where = (
-                    _("to {name}, the unit head").format(name=moved.to.name)
-                    if moved.to is not None
-                    else _("to triage, waiting to be assigned")
-                )
-                lines.append(
-                    _("#{number} ({category}, {alley}): {where}").format(
-                        number=moved.case.number,
-                        category=category_name(i18n, category),
-                        alley=alley.name if alley else "—",
-                        where=where,
-                    )
-                )
-                if moved.to is None:
-                    label = _("Assign #{number}").format(number=moved.case.number)
-                    rows.append(
-                        [InlineKeyboardButton(label, callback_data=pack("cs", "t", moved.case.id))]
-                    )
-            await self.send(
-                telegram_id, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
-            )
+            text, keyboard = departure_summary(i18n, departure, names)
+            await self.send(telegram_id, text, keyboard)
 
     # -- to the reporter ------------------------------------------------------------------
 
@@ -381,44 +281,14 @@ class Messenger:
             if telegram_id == skip:
                 continue
             i18n = await self.i18n(telegram_id, case)
-            _ = i18n.gettext
-            text = {
-                "accepted": _("Your case #{number} has been taken on by {who}."),
-                "closed": _("Your case #{number} is closed. Thank you for reporting it."),
-                "closed_by_default": _(
-                    "Your case #{number} is closed: it was handled and nobody "
-                    "said otherwise within the time allowed."
-                ),
-                "reopened": _("Your case #{number} has been reopened and sent back to be fixed."),
-            }[kind].format(number=case.number, who=who)
-            await self.send(telegram_id, text)
+            await self.send(telegram_id, progress_notice(i18n, case, kind, who))
 
     async def verification(self, case: Case, note: str | None) -> None:
         """Done: the reporter (else the alley's street chief) is asked whether it is fixed."""
         for telegram_id in await verifiers(self.session, case):
             i18n = await self.i18n(telegram_id, case)
-            _ = i18n.gettext
             category, alley = await self.names(case)
-            text = _("Case #{number} ({category}, {alley}) is reported handled.").format(
-                number=case.number,
-                category=category_name(i18n, category),
-                alley=alley.name if alley else "—",
-            )
-            if note:
-                text += "\n" + _("Note: {note}").format(note=preview(note))
-            text += "\n" + _("Is it fixed?")
-            keyboard = InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(
-                            _("✅ Fixed"), callback_data=pack("cs", "v", case.id, "y")
-                        ),
-                        InlineKeyboardButton(
-                            _("❌ Not fixed"), callback_data=pack("cs", "v", case.id, "n")
-                        ),
-                    ]
-                ]
-            )
+            text, keyboard = verification_question(i18n, case, category, alley, note)
             await self.send(telegram_id, text, keyboard)
 
     async def lead_label(self, case: Case, i18n: I18n) -> str:
@@ -431,21 +301,7 @@ class Messenger:
         ).first()
         party = await self.session.get(Party, lead.party_id) if lead and lead.party_id else None
         member = await self.session.get(Member, lead.member_id) if lead and lead.member_id else None
-        return party_label(i18n, party) + (f" {member.name}" if member else "")
-
-
-def action_keyboard(i18n: I18n, case: Case) -> InlineKeyboardMarkup | None:
-    """The assignee's buttons for the case's state."""
-    _ = i18n.gettext
-    accept = InlineKeyboardButton(_("✋ Accept"), callback_data=pack("cs", "a", case.id))
-    back = InlineKeyboardButton(_("↩️ Not ours"), callback_data=pack("cs", "b", case.id))
-    done = InlineKeyboardButton(_("✅ Done"), callback_data=pack("cs", "d", case.id))
-    later = InlineKeyboardButton(_("⏳ Postpone"), callback_data=pack("cs", "p", case.id))
-    if case.state == CaseState.DISPATCHED:
-        return InlineKeyboardMarkup([[accept, back], [done, later]])
-    if case.state == CaseState.ACCEPTED:
-        return InlineKeyboardMarkup([[done, later], [back]])
-    return None
+        return lead_label(i18n, party, member)
 
 
 async def street_coordinators(session: AsyncSession, street_id: int | None) -> list[int]:

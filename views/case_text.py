@@ -10,6 +10,8 @@ from models.cases import Assignment, AssignmentRole, Case, CaseState, Category
 from models.classify import CategorySpec
 from models.org import Alley, Member, Party
 from models.places import Place
+from models.users import TelegramUser
+from views.labels import role_name
 
 STATE_NAMES = {
     CaseState.NEW: N_("received"),
@@ -45,6 +47,25 @@ def party_label(i18n: I18n, party: Party | None) -> str:
     return party.name_en if i18n.locale != "zh_CN" and party.name_en else party.name
 
 
+def lead_label(i18n: I18n, party: Party | None, member: Member | None) -> str:
+    """Who leads a case: the party, and the person when there is one."""
+    return party_label(i18n, party) + (f" {member.name}" if member else "")
+
+
+def alley_name(alley: Alley | None) -> str:
+    return alley.name if alley else "—"
+
+
+def reporter_label(i18n: I18n, case: Case, member: Member | None, user: TelegramUser | None) -> str:
+    """Who reported the case, as members are told it: never a name when it was anonymous;
+    a member by name and role, else the resident by their Telegram first name."""
+    if case.anonymous:
+        return i18n.gettext("anonymous")
+    if member is not None:
+        return f"{member.name} ({role_name(i18n, member.role)})"
+    return user.first_name if user else "?"
+
+
 async def lead_of(session: AsyncSession, case: Case) -> tuple[Party | None, Member | None]:
     """The party and person currently leading the case."""
     row = (
@@ -70,13 +91,12 @@ async def summary(session: AsyncSession, i18n: I18n, case: Case, *, full: bool =
         _("Case #{number}: {category}").format(
             number=case.number, category=category_name(i18n, category)
         ),
-        _("Place: {alley}").format(alley=alley.name if alley else "—"),
+        _("Place: {alley}").format(alley=alley_name(alley)),
         _("State: {state}").format(state=state_name(i18n, case.state)),
     ]
     party, member = await lead_of(session, case)
     if party is not None:
-        who = party_label(i18n, party) + (f" {member.name}" if member else "")
-        lines.append(_("Handled by: {who}").format(who=who))
+        lines.append(_("Handled by: {who}").format(who=lead_label(i18n, party, member)))
     if case.due_at and case.state not in (CaseState.CLOSED, CaseState.VOID):
         lines.append(_("Due: {when}").format(when=i18n.format_when(case.due_at)))
     if case.report_count > 1:
