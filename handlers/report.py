@@ -127,6 +127,18 @@ async def respond(update: Update, context: LaneKeeperContext, outcome: Outcome) 
     elif isinstance(outcome, NeedCategory):
         text, keyboard = ask_category(context, outcome)
         await send(chat.id, text, reply_markup=keyboard)
+    elif isinstance(outcome, Duplicate) and outcome.again:
+        await send(
+            chat.id,
+            _(
+                "You have reported this already: it is case #{number} ({category}, {alley}), "
+                "and it is being handled. You will hear how it goes. /case {number} shows it."
+            ).format(
+                number=outcome.original.number,
+                category=category_name(context.i18n, outcome.category),
+                alley=outcome.place.name,
+            ),
+        )
     elif isinstance(outcome, Duplicate):
         await send(
             chat.id,

@@ -47,7 +47,7 @@ class LateCase:
 @dataclass
 class Hotspot:
     alley: str
-    reports: int
+    reports: int  # new cases in the alley (a repeated report is not one)
     repeats: list[tuple[str, int]]  # categories reported more than once here
 
 
@@ -175,7 +175,8 @@ async def build_agenda(
     for case in new:
         per_alley[alleys.get(case.alley_id, "—")].append(case)
     for alley, in_alley in per_alley.items():
-        reports = sum(c.report_count for c in in_alley)
+        # Cases, not messages: ten neighbours reporting one bin make one case, not a hot spot.
+        reports = len(in_alley)
         if reports < 2:
             continue
         repeated = Counter(categories.get(c.category_id, "other") for c in in_alley)

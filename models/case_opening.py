@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,6 +18,7 @@ from models.cases import (
     Case,
     CaseAction,
     CaseAttachment,
+    CaseCounter,
     Category,
     ReportDraft,
     Urgency,
@@ -59,6 +62,29 @@ async def category_row(session: AsyncSession, spec: CategorySpec) -> Category:
     return row
 
 
+async def next_number(session: AsyncSession) -> int:
+    """The next case number, taken in the database itself: a report that merely repeats an
+    open case takes none, so numbers count real cases (#17, then #18).
+
+    One UPDATE: on PostgreSQL its row lock holds a concurrent report back until this one
+    commits, so two cases never get one number. Numbers written by other means (older data,
+    imports) are stepped over.
+    """
+    highest = select(func.coalesce(func.max(Case.number), 0)).scalar_subquery()
+    counter = CaseCounter.__table__.c  # type: ignore[attr-defined]
+    step = (
+        update(CaseCounter)
+        .where(col(CaseCounter.name) == "case")
+        .values(last=sql_case((counter.last >= highest, counter.last), else_=highest) + 1)
+        .returning(counter.last)
+    )
+    number = (await session.exec(step)).scalar_one_or_none()
+    if number is None:  # a database made before the counter, by other means than migrations
+        number = int((await session.exec(select(highest))).one()) + 1
+        session.add(CaseCounter(name="case", last=number))
+    return int(number)
+
+
 async def open_case(
     session: AsyncSession,
     draft: ReportDraft,
@@ -69,6 +95,8 @@ async def open_case(
     urgent: bool,
     now: datetime,
     calendar: WorkCalendar,
+    *,
+    numbered: bool = True,
 ) -> Case:
     """The case a completed draft becomes: numbered, due, its creation recorded."""
     street = await session.get(Street, place.street_id)
@@ -109,9 +137,10 @@ async def open_case(
             calendar=calendar,
         ),
     )
+    if numbered:
+        case.number = await next_number(session)
     session.add(case)
     await session.flush()
-    case.number = case.id
     apply(
         session,
         case,

@@ -70,6 +70,15 @@ class Category(SQLModel, table=True):
     active: bool = True
 
 
+class CaseCounter(SQLModel, table=True):
+    """The last case number given: numbers go to real cases only, one after another."""
+
+    __tablename__ = "case_counter"
+
+    name: str = Field(sa_type=sa.String(20), primary_key=True)
+    last: int = 0
+
+
 class Case(SQLModel, table=True):
     """A reported problem. Its columns are the current projection of its events."""
 

@@ -56,8 +56,25 @@ async def find_original(
     return None
 
 
+async def reported_before(session: AsyncSession, original: Case, report: Case) -> bool:
+    """Whether this person reported the original already, first or as a repeat: "N people
+    reported this" counts people, not messages."""
+    if original.reporter_telegram_id == report.reporter_telegram_id:
+        return True
+    earlier = await session.exec(
+        select(Case.id)
+        .where(
+            Case.duplicate_of_id == original.id,
+            Case.reporter_telegram_id == report.reporter_telegram_id,
+            col(Case.id) != report.id,
+        )
+        .limit(1)
+    )
+    return earlier.first() is not None
+
+
 async def count_report(session: AsyncSession, original: Case) -> None:
-    """One more report of the original's problem, added in the database itself.
+    """One more person reporting the original's problem, added in the database itself.
 
     Not through the case's version check: ten neighbours reporting the same overflowing
     bin at once are no conflict, and a report must never be refused for a race. The

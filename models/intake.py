@@ -22,7 +22,7 @@ from models.case_opening import (
 from models.cases import Case, CaseAction, CaseState, ReportDraft
 from models.classify import OTHER, CategorySpec, Classifier, Verdict
 from models.drafts import attach_to_album, find_draft, merge, open_draft, over_limit
-from models.duplicates import count_report, find_original
+from models.duplicates import count_report, find_original, reported_before
 from models.lifecycle import OPEN_STATES, apply
 from models.members import memberships
 from models.org import Member, Role
@@ -190,7 +190,16 @@ class Intake:
         original = await find_original(session, spec, place, draft)
         reporter = await reporter_member(session, draft.telegram_id, place.street_id)
         case = await open_case(
-            session, draft, spec, place, reporter, locale, urgent, now, self.settings.calendar
+            session,
+            draft,
+            spec,
+            place,
+            reporter,
+            locale,
+            urgent,
+            now,
+            self.settings.calendar,
+            numbered=original is None,
         )
         if original is not None:
             apply(
@@ -202,7 +211,9 @@ class Intake:
                 data={"duplicate_of": original.id},
             )
             case.duplicate_of_id = original.id
-            await count_report(session, original)
+            again = await reported_before(session, original, case)
+            if not again:
+                await count_report(session, original)
             apply(
                 session,
                 original,
@@ -213,7 +224,7 @@ class Intake:
             )
             await session.delete(draft)
             await session.flush()
-            return Duplicate(case, original, spec, place)
+            return Duplicate(case, original, spec, place, again=again)
         chosen = await self.route_for(session, place, spec, reporter)
         await dispatch_case(session, case, chosen, now)
         await session.delete(draft)

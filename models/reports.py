@@ -48,10 +48,11 @@ class Created:
 
 @dataclass
 class Duplicate:
-    case: Case  # the new report, void and linked
+    case: Case  # the new report, void, linked and unnumbered
     original: Case
     category: CategorySpec
     place: Place
+    again: bool = False  # the same person had reported it already: not counted twice
 
 
 @dataclass

@@ -188,7 +188,26 @@ async def test_a_duplicate_is_linked_not_dispatched_again(bot: BotHarness, db_ur
     [mine] = await bot.replies(bot.api.send_command(NEIGHBOUR, "/my"))
     assert "#1 · Rubbish and dirty streets · 复兴街 · assigned" in mine.text
     [shown] = await bot.replies(bot.api.send_command(NEIGHBOUR, "/case", "1"))
-    assert "Reported 2 times" in shown.text
+    assert "Reported by 2 people" in shown.text
+
+
+async def test_a_repeat_takes_no_number_and_one_person_counts_once(
+    bot: BotHarness, db_url: str
+) -> None:
+    """Case numbers go to real cases only, and "reported by N people" counts people."""
+    await bot.exchange(bot.api.send_text(RESIDENT, "复兴街12号垃圾桶满了没人清"))
+    await bot.exchange(bot.api.send_text(NEIGHBOUR, "Rubbish piling up on Fuxing St"))
+    [again] = await bot.replies(bot.api.send_text(NEIGHBOUR, "Still rubbish on Fuxing St"))
+    assert again.text.startswith("You have reported this already: it is case #1")
+    [self_again] = await bot.replies(bot.api.send_text(RESIDENT, "复兴街的垃圾还是没人清"))
+    assert self_again.text.startswith("您已经反映过这个问题：案件 #1")
+    [ack] = await bot.replies(bot.api.send_text(RESIDENT, "桥直巷路灯不亮了"), RESIDENT.id)
+    assert ack.text.startswith("已受理，案件编号 #2。")  # not #5: the repeats took no number
+    original, *repeats, lamp = await cases(db_url)
+    assert original.report_count == 2  # 小王 and Alice, however often they wrote
+    assert [r.number for r in repeats] == [None, None, None]
+    assert all(r.duplicate_of_id == original.id for r in repeats)
+    assert (original.number, lamp.number) == (1, 2)
 
 
 async def test_a_location_far_away_is_not_guessed(bot: BotHarness, db_url: str) -> None:

@@ -389,7 +389,7 @@ async def test_agenda_figures_match_hand_counts(db_url: str, roster: object) -> 
         assert agenda.open_count == 5  # 1 (done, unverified), 2, 3, 4, 6
         assert [(c.number, c.days_late) for c in agenda.late] == [(6, 9), (2, 4), (3, 4)]
         assert [(h.alley, h.reports, h.repeats) for h in agenda.hotspots] == [
-            ("复兴街", 3, [("garbage", 2)])
+            ("复兴街", 2, [("garbage", 2)])  # two cases; the repeat of one is not a third
         ]
         assert [(p.code, p.handled, p.on_time, p.reworked) for p in agenda.parties] == [
             ("sanitation", 2, 1, 1)
@@ -410,7 +410,7 @@ async def test_agenda_figures_match_hand_counts(db_url: str, roster: object) -> 
         "   #2 暴露垃圾 · 复兴街 · 处置中 · 逾期 4 天",
         "   #3 占道经营 · 复兴南街 · 已派遣 · 逾期 4 天",
         "三、热点街巷",
-        "   复兴街：3 次反映（重复：暴露垃圾 ×2）",
+        "   复兴街：2 件（重复：暴露垃圾 ×2）",
         "四、各单位情况（处置 / 按期 / 返工）",
         "   南星环卫所: 2 / 1 / 1",
         "五、上次会议决定事项",
@@ -427,7 +427,7 @@ async def test_agenda_figures_match_hand_counts(db_url: str, roster: object) -> 
         "2. Open cases: 5; overdue (difficult cases): 3",
         "   #6 Other · 江城巷 · waiting to be assigned · 9 days late",
     ]
-    assert "   复兴街: 3 reports (repeated: Rubbish and dirty streets ×2)" in en
+    assert "   复兴街: 2 cases (repeated: Rubbish and dirty streets ×2)" in en
 
 
 async def test_the_last_meetings_action_items_are_on_the_next_agenda(

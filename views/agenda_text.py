@@ -79,9 +79,9 @@ def render_agenda(
 
     lines.append(_("3. Hot spots"))
     if not agenda.hotspots:
-        lines.append("   " + _("none: no alley was reported more than once"))
+        lines.append("   " + _("none: no alley had more than one new case"))
     for spot in agenda.hotspots:
-        text = i18n.ngettext("{alley}: {n} report", "{alley}: {n} reports", spot.reports).format(
+        text = i18n.ngettext("{alley}: {n} case", "{alley}: {n} cases", spot.reports).format(
             alley=spot.alley, n=spot.reports
         )
         if spot.repeats:

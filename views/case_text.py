@@ -101,9 +101,9 @@ async def summary(session: AsyncSession, i18n: I18n, case: Case, *, full: bool =
         lines.append(_("Due: {when}").format(when=i18n.format_when(case.due_at)))
     if case.report_count > 1:
         lines.append(
-            i18n.ngettext("Reported {n} time", "Reported {n} times", case.report_count).format(
-                n=case.report_count
-            )
+            i18n.ngettext(
+                "Reported by {n} person", "Reported by {n} people", case.report_count
+            ).format(n=case.report_count)
         )
     if full:
         lines.append(_("Reported: {when}").format(when=i18n.format_when(case.created_at)))
