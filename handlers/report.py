@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from handlers import meetings
 from handlers.context import LaneKeeperContext
-from handlers.dispatch import answer_pending
+from handlers.pending_answers import answer_pending
 from models.cases import Case
 from models.dispatch import take_pending
 from models.intake import (
