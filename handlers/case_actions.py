@@ -13,6 +13,7 @@ from models.lifecycle import TransitionError
 from models.permissions import Actor
 from notify.messenger import Messenger, action_keyboard
 from views import case_replies
+from views.callbacks import stale
 from views.case_buttons import HAND_BACK_REASONS, hand_back_keyboard
 
 
@@ -60,7 +61,7 @@ async def hand_back(
         await case_press.edit(update, case_replies.type_reason(context.i18n))
         return
     if arg not in HAND_BACK_REASONS:
-        await query.answer(case_replies.stale(context.i18n), show_alert=True)
+        await query.answer(stale(context.i18n), show_alert=True)
         return
     await hand_back_for(context, actor, ctx, HAND_BACK_REASONS[arg])
     await query.answer()
@@ -98,7 +99,7 @@ async def assist_done(
     query = update.callback_query
     assert query is not None
     if assignment is None or case is None or assignment.role != AssignmentRole.ASSIST:
-        await query.answer(case_replies.stale(context.i18n), show_alert=True)
+        await query.answer(stale(context.i18n), show_alert=True)
         return
     await cases.assist_done(context.session, case, assignment, actor, case_press.now(context))
     await query.answer(case_replies.assist_noted(context.i18n))

@@ -17,7 +17,7 @@ from handlers.context import LaneKeeperContext
 from models import dispatch as cases
 from models.lifecycle import TransitionError
 from views import case_replies
-from views.callbacks import as_int
+from views.callbacks import as_int, stale
 
 PATTERN = r"^cs:"
 VERBS: dict[str, Verb] = {
@@ -47,7 +47,7 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
     arg = parts[3] if len(parts) > 3 else None
     handler = VERBS.get(verb)
     if handler is None or ident is None or len(parts) > 4:
-        await query.answer(case_replies.stale(context.i18n), show_alert=True)
+        await query.answer(stale(context.i18n), show_alert=True)
         return
     try:
         await handler(update, context, actor, ident, arg)

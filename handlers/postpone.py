@@ -14,7 +14,7 @@ from models import dispatch as cases
 from models.permissions import Actor
 from notify.messenger import Messenger, street_coordinators
 from views import case_replies
-from views.callbacks import as_int
+from views.callbacks import as_int, stale
 from views.case_buttons import POSTPONE_DAYS, approval_keyboard, postpone_keyboard
 
 
@@ -48,7 +48,7 @@ async def postpone(
     query = update.callback_query
     assert query is not None
     if days not in POSTPONE_DAYS:
-        await query.answer(case_replies.stale(context.i18n), show_alert=True)
+        await query.answer(stale(context.i18n), show_alert=True)
         return
     if not await cases.may_act(context.session, actor, ctx):
         raise cases.NotAllowed

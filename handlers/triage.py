@@ -15,8 +15,8 @@ from models.lifecycle import TransitionError
 from models.org import Member, Party
 from models.permissions import Actor
 from notify.messenger import Messenger
-from views import case_replies, triage
-from views.callbacks import as_int
+from views import triage
+from views.callbacks import as_int, stale
 
 # /triage looks at this many waiting cases at most; more would be a backlog, not a list.
 SCANNED = 200
@@ -76,7 +76,7 @@ async def choose_person(
     query = update.callback_query
     assert query is not None
     if party is None or party.street_id != ctx.case.street_id:
-        await query.answer(case_replies.stale(context.i18n), show_alert=True)
+        await query.answer(stale(context.i18n), show_alert=True)
         return
     people = await context.session.exec(
         select(Member)
@@ -101,7 +101,7 @@ async def assign(
     query = update.callback_query
     assert query is not None
     if member is None:
-        await query.answer(case_replies.stale(context.i18n), show_alert=True)
+        await query.answer(stale(context.i18n), show_alert=True)
         return
     await cases.assign(context.session, ctx, actor, member, case_press.now(context))
     await query.answer()

@@ -12,7 +12,7 @@ from models.lifecycle import TransitionError
 from models.permissions import Actor
 from notify.messenger import Messenger
 from views import case_replies
-from views.callbacks import as_int
+from views.callbacks import as_int, stale
 from views.case_buttons import stars_keyboard
 
 
@@ -45,7 +45,7 @@ async def verify(
         await query.answer()
         await case_press.edit(update, case_replies.reopen_question(context.i18n))
         return
-    await query.answer(case_replies.stale(context.i18n), show_alert=True)
+    await query.answer(stale(context.i18n), show_alert=True)
 
 
 async def rate(
@@ -56,7 +56,7 @@ async def rate(
     query = update.callback_query
     assert query is not None
     if case is None or mark is None:
-        await query.answer(case_replies.stale(context.i18n), show_alert=True)
+        await query.answer(stale(context.i18n), show_alert=True)
         return
     await cases.rate(context.session, case, actor.telegram_id, mark)
     await query.answer(case_replies.mark_noted(context.i18n))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from locales.i18n import I18n
 from models.cases import Case, CaseState
-from models.org import Alley, Member, Party
+from models.meeting_rule import MAX_RULE_LENGTH, RuleProblem, RuleRefusal
+from models.meetings import ActionItem, MeetingOccurrence, MeetingSeries, OccurrenceState
+from models.org import Alley, Community, Member, Party, Street
 from notify.messenger import action_keyboard
-from views import case_replies, triage
+from views import case_replies, meeting_settings, meeting_texts, minutes, triage
 from views.case_buttons import (
     HAND_BACK_REASONS,
     approval_keyboard,
@@ -17,6 +19,7 @@ from views.case_buttons import (
     postpone_keyboard,
     stars_keyboard,
 )
+from views.meeting_list import Listed, coming_meetings
 
 ZH = I18n("zh_CN", "Asia/Shanghai")
 EN = I18n("en", "Asia/Shanghai")
@@ -107,3 +110,79 @@ def test_triage_person_choice() -> None:
     assert keyboard is None and "市容所" in text
     text, keyboard = triage.choose_party(EN, case(), [party])
     assert data(keyboard) == [["cs:tp:7:3"]] and text == "Case #12: to which unit?"
+
+
+STREET = Street(id=1, code="nanxing", name="南星街道", name_en="Nanxing Street")
+WEEKLY = MeetingSeries(
+    id=4, street_id=1, code="w", community_id=2, kind="community_weekly", rrule="FREQ=WEEKLY"
+)
+RIVER = Community(id=2, street_id=1, code="r", name="江边社区")
+AT = datetime(2026, 12, 7, 1, 30, tzinfo=UTC)  # 9:30 in Shanghai
+
+
+def occurrence(state: OccurrenceState = OccurrenceState.SCHEDULED) -> MeetingOccurrence:
+    return MeetingOccurrence(
+        id=8, series_id=4, original_start=AT, starts_at=AT, place="二楼", state=state
+    )
+
+
+def test_coming_meetings_for_a_manager() -> None:
+    text, keyboard = coming_meetings(
+        EN, STREET, [Listed(occurrence(), WEEKLY, RIVER, True)], manages_street=True
+    )
+    assert (
+        text == "Coming meetings of Nanxing Street:\n• Dec 7 09:30 江边社区 weekly meeting · 二楼"
+    )
+    assert data(keyboard) == [["mt:g:8", "mt:m:8", "mt:c:8", "mt:n:8"], ["mt:S:1"]]
+
+
+def test_coming_meetings_cancelled_and_read_only() -> None:
+    listed = [Listed(occurrence(OccurrenceState.CANCELLED), WEEKLY, RIVER, True)]
+    text, keyboard = coming_meetings(EN, STREET, listed, manages_street=False)
+    assert text.endswith(" (cancelled)")
+    assert data(keyboard) == [["mt:g:8"]]
+    text, keyboard = coming_meetings(ZH, STREET, [], manages_street=False)
+    assert text.splitlines()[1] == ZH.gettext("none planned") and keyboard is None
+
+
+def test_cancel_question_and_change_notice() -> None:
+    text, keyboard = meeting_texts.cancel_question(EN, occurrence())
+    assert text == "Cancel this meeting? The participants will be told."
+    assert data(keyboard) == [["mt:C:8"]]
+    notice = meeting_texts.change_notice(EN, "Weekly", occurrence(), "cancelled")
+    assert notice == "Weekly of Dec 7 09:30 is cancelled."
+    assert meeting_texts.change_notice(EN, "Weekly", occurrence(), "moved") == (
+        "Weekly is moved to Dec 7 09:30."
+    )
+
+
+def test_series_list_and_new_series_choice() -> None:
+    text, keyboard = meeting_settings.series_list(EN, STREET, [(WEEKLY, RIVER)])
+    assert text == "Meeting series of Nanxing Street:\n• 江边社区 weekly meeting: FREQ=WEEKLY · —"
+    assert data(keyboard) == [["mt:r:4", "mt:p:4"], ["mt:w:1"]]
+    text, keyboard = meeting_settings.new_series_choice(EN, STREET, False, [(2, RIVER)])
+    assert text == "Which meeting?" and data(keyboard) == [["mt:k:1:2"]]
+    _text, keyboard = meeting_settings.new_series_choice(EN, STREET, True, [])
+    assert data(keyboard) == [["mt:k:1:0"]]
+
+
+def test_rule_refusals_say_why() -> None:
+    too_long = RuleRefusal(RuleProblem.TOO_LONG, "too long")
+    assert meeting_settings.rule_refused(EN, too_long) == (
+        f"That rule does not work: it is too long (at most {MAX_RULE_LENGTH} characters)."
+    )
+    for problem in RuleProblem:
+        assert meeting_settings.rule_problem(ZH, RuleRefusal(problem, ""))
+    assert meeting_settings.saved(EN, []) == "Saved. Next: —"
+
+
+def test_minutes_owner_and_due_buttons() -> None:
+    item = ActionItem(id=5, street_id=1, occurrence_id=8, text="清理堆物")
+    party = Party(id=3, street_id=1, code="sw", name="市容所")
+    text, keyboard = minutes.choose_owner(EN, item, [party])
+    assert text == "Who does it: 清理堆物" and data(keyboard) == [["mt:o:5:3"]]
+    text, keyboard = minutes.choose_due(EN, item, party, date(2026, 12, 1))
+    assert text == "清理堆物\nOwner: 市容所. Due by?"
+    assert data(keyboard) == [[f"mt:d:5:{d}" for d in minutes.DUE_DAYS]]
+    item.due_date = date(2026, 12, 8)
+    assert minutes.recorded(EN, item) == "Recorded: 清理堆物 — due Dec 8, 2026."

@@ -13,10 +13,6 @@ from locales.i18n import I18n
 from models.cases import Case
 
 
-def stale(i18n: I18n) -> str:
-    return i18n.gettext("This button is no longer valid.")
-
-
 def moved_on(i18n: I18n) -> str:
     return i18n.gettext("That has already been done, or the case has moved on.")
 
