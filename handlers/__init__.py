@@ -14,9 +14,9 @@ from telegram.ext import (
 )
 
 from handlers import (
+    case_router,
     cases,
     community,
-    dispatch,
     edits,
     errors,
     fallback,
@@ -26,12 +26,14 @@ from handlers import (
     join,
     language,
     me,
-    meetings,
+    meeting_list,
+    meeting_router,
     members,
     outbox_status,
     report,
     scorecard,
     start,
+    triage,
 )
 from locales.i18n import SUPPORTED_LOCALES, I18n
 
@@ -61,8 +63,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     )
     application.add_handler(CommandHandler("my", cases.my_cases, filters=private))
     application.add_handler(CommandHandler("case", cases.show_case, filters=private))
-    application.add_handler(CommandHandler("triage", dispatch.triage_command, filters=private))
-    application.add_handler(CommandHandler("meetings", meetings.meetings_command, filters=private))
+    application.add_handler(CommandHandler("triage", triage.triage_command, filters=private))
+    application.add_handler(
+        CommandHandler("meetings", meeting_list.meetings_command, filters=private)
+    )
     application.add_handler(
         CommandHandler("scorecard", scorecard.scorecard_command, filters=private)
     )
@@ -77,8 +81,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(groups.link_pressed, pattern=groups.PATTERN))
     application.add_handler(CallbackQueryHandler(community.pressed, pattern=community.PATTERN))
     application.add_handler(CallbackQueryHandler(report.pressed, pattern=report.PATTERN))
-    application.add_handler(CallbackQueryHandler(dispatch.pressed, pattern=dispatch.PATTERN))
-    application.add_handler(CallbackQueryHandler(meetings.pressed, pattern=meetings.PATTERN))
+    application.add_handler(CallbackQueryHandler(case_router.pressed, pattern=case_router.PATTERN))
+    application.add_handler(
+        CallbackQueryHandler(meeting_router.pressed, pattern=meeting_router.PATTERN)
+    )
 
     application.add_handler(MessageHandler(private & filters.CONTACT, join.contact_shared))
     skip = [I18n(locale).gettext("Skip") for locale in SUPPORTED_LOCALES]

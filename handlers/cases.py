@@ -5,17 +5,19 @@ from __future__ import annotations
 import unicodedata
 
 from sqlmodel import col, or_, select
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from handlers.access import current_actor
 from handlers.context import LaneKeeperContext
-from handlers.dispatch import case_buttons
+from models import dispatch
 from models.cases import Assignment, Case, CaseState, Category
 from models.members import load_street_map
 from models.org import Alley, Street
 from models.permissions import Actor
 from views.callbacks import as_int
+from views.case_buttons import case_buttons
 from views.case_text import category_name, state_name, summary
+from views.dispatch_notices import action_keyboard
 
 MY_LIMIT = 20
 
@@ -112,7 +114,19 @@ async def show_case(update: Update, context: LaneKeeperContext) -> None:
         return
     street = await context.session.get(Street, case.street_id) if case.street_id else None
     i18n = context.services.i18n(context.i18n.locale, street.timezone if street else None)
-    keyboard = await case_buttons(context, actor, case)
+    keyboard = await _buttons(context, actor, case)
     await message.reply_text(
         await summary(context.session, i18n, case, full=True), reply_markup=keyboard
     )
+
+
+async def _buttons(
+    context: LaneKeeperContext, actor: Actor, case: Case
+) -> InlineKeyboardMarkup | None:
+    """What /case offers the person looking: the assignee's actions, a coordinator's reassign."""
+    ctx = await dispatch.load(context.session, case.id or 0)
+    if ctx is None:
+        return None
+    actions = action_keyboard(context.i18n, case) if dispatch.is_assignee(actor, ctx) else None
+    coordinator = await dispatch.coordinates_case(context.session, actor, case)
+    return case_buttons(context.i18n, case, actions, coordinator=coordinator)

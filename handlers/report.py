@@ -7,9 +7,9 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from handlers import meetings
+from handlers import meeting_router
 from handlers.context import LaneKeeperContext
-from handlers.dispatch import answer_pending
+from handlers.pending_answers import answer_pending
 from models.cases import Case
 from models.dispatch import take_pending
 from models.intake import (
@@ -82,8 +82,8 @@ async def on_message(update: Update, context: LaneKeeperContext) -> None:
         return
     pending = await take_pending(context.session, message.chat.id, context.services.clock.now())
     if pending is not None:
-        if meetings.is_meeting_question(pending):
-            await meetings.answer_pending(update, context, pending)
+        if meeting_router.is_meeting_question(pending):
+            await meeting_router.answer_pending(update, context, pending)
         else:
             await answer_pending(update, context, pending)
         return

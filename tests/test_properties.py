@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fakegram import FakeUser
-from handlers.meetings import parse_when
+from handlers.meeting_moves import parse_when
 from models.classify import Classifier, load_categories
 from models.roster_spec import RosterError, parse_roster
 from models.text import compact, has_meaning, pinyin_key

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from locales.i18n import I18n
 from models.members import AreaKind, AreaRef
 
 MAX_BYTES = 64
@@ -49,3 +50,8 @@ def as_area(token: str) -> AreaRef | None:
     if kind is None or ident is None:
         return None
     return AreaRef(kind, ident)
+
+
+def stale(i18n: I18n) -> str:
+    """The polite answer to a button whose data is forged, stale or no longer applies."""
+    return i18n.gettext("This button is no longer valid.")

@@ -1,0 +1,57 @@
+"""Every case button lands here and goes to its verb's handler.
+
+Button data is `cs:<verb>:<case or assignment id>[:<argument>]`; what it names is reloaded
+and the presser's rights checked on every press (models/dispatch.py). Questions that need
+words or a photo (a reason, a note, the photo of the fix) are stored as a PendingInput and
+answered by the person's next message (handlers/pending_answers.py).
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from handlers import case_actions, postpone, triage, verification
+from handlers.access import current_actor, not_allowed
+from handlers.case_press import Verb
+from handlers.context import LaneKeeperContext
+from models import dispatch as cases
+from models.lifecycle import TransitionError
+from views import case_replies
+from views.callbacks import as_int, stale
+
+PATTERN = r"^cs:"
+VERBS: dict[str, Verb] = {
+    "a": case_actions.accept,
+    "b": case_actions.hand_back_menu,
+    "B": case_actions.hand_back,
+    "d": case_actions.done,
+    "p": postpone.postpone_menu,
+    "P": postpone.postpone,
+    "Y": postpone.decide_postponement,
+    "x": case_actions.assist_done,
+    "v": verification.verify,
+    "s": verification.rate,
+    "t": triage.choose_party,
+    "tp": triage.choose_person,
+    "tm": triage.assign,
+}
+
+
+async def pressed(update: Update, context: LaneKeeperContext) -> None:
+    query = update.callback_query
+    actor = await current_actor(update, context)
+    assert query is not None and actor is not None
+    parts = (query.data or "").split(":")
+    verb = parts[1] if len(parts) > 2 else ""
+    ident = as_int(parts[2]) if len(parts) > 2 else None
+    arg = parts[3] if len(parts) > 3 else None
+    handler = VERBS.get(verb)
+    if handler is None or ident is None or len(parts) > 4:
+        await query.answer(stale(context.i18n), show_alert=True)
+        return
+    try:
+        await handler(update, context, actor, ident, arg)
+    except cases.NotAllowed:
+        await query.answer(not_allowed(context), show_alert=True)
+    except TransitionError:
+        await query.answer(case_replies.moved_on(context.i18n), show_alert=True)

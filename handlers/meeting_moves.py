@@ -1,0 +1,143 @@
+"""Moving a meeting (mt:m, then the new moment typed) and cancelling one (mt:c, confirmed with
+mt:C); its participants are told either way."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+from telegram import Message, Update
+
+from handlers.context import LaneKeeperContext
+from handlers.meeting_access import MeetingPress
+from models import dispatch as questions
+from models import schedule
+from models.cases import PendingInput
+from models.meetings import MeetingNotice, MeetingOccurrence, MeetingSeries, OccurrenceState
+from models.org import Community, Street
+from models.permissions import Actor
+from notify.messenger import Messenger
+from views import meeting_texts
+from views.meetings import title
+
+_WHEN = re.compile(
+    r"(?:(\d{4})\s*[-/年.]\s*)?(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*[日号]?\s*"
+    r"(\d{1,2})\s*[:：点时]\s*(\d{1,2})?"
+)
+
+
+def parse_when(text: str, tz: ZoneInfo, now: datetime) -> datetime | None:
+    """'2026-12-01 10:00', '12-1 10:00', '12月1日 10:00', '12/1 10点' in the street's zone."""
+    match = _WHEN.search(text)
+    if match is None:
+        return None
+    year, month, day, hour, minute = match.groups()
+    local_now = now.astimezone(tz)
+    try:
+        moment = datetime(
+            int(year or local_now.year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute or 0),
+            tzinfo=tz,
+        )
+    except ValueError:
+        return None
+    if year is None and moment < local_now - timedelta(days=1):
+        moment = moment.replace(year=moment.year + 1)
+    return moment
+
+
+async def ask_when(
+    update: Update, context: LaneKeeperContext, actor: Actor, press: MeetingPress
+) -> None:
+    await questions.ask(
+        context.session,
+        actor.telegram_id,
+        "move_meeting",
+        None,
+        press.now,
+        occurrence=press.occurrence.id,
+    )
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await context.bot.send_message(query.from_user.id, meeting_texts.move_question(context.i18n))
+
+
+async def answer_when(
+    message: Message,
+    context: LaneKeeperContext,
+    actor: Actor,
+    pending: PendingInput,
+    text: str,
+    press: MeetingPress,
+) -> None:
+    """The typed new moment: a future one moves the meeting, anything else is asked again."""
+    occurrence, street, now = press.occurrence, press.street, press.now
+    when = parse_when(text, ZoneInfo(street.timezone), now)
+    if when is None or when <= now:
+        await questions.ask(
+            context.session, actor.telegram_id, pending.kind, None, now, **pending.data
+        )
+        await message.reply_text(meeting_texts.unreadable_when(context.i18n))
+        return
+    occurrence.starts_at = when
+    context.session.add(occurrence)
+    for notice in await context.session.exec(
+        select(MeetingNotice).where(MeetingNotice.occurrence_id == occurrence.id)
+    ):
+        await context.session.delete(notice)  # its reminders fall anew
+    await context.session.commit()
+    i18n = context.services.i18n(context.i18n.locale, street.timezone)
+    await message.reply_text(meeting_texts.moved(i18n, when))
+    await tell_participants(context, press.series, occurrence, "moved")
+    await context.services.meetings_changed()
+
+
+async def ask_cancel(
+    update: Update, context: LaneKeeperContext, actor: Actor, press: MeetingPress
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    text, keyboard = meeting_texts.cancel_question(context.i18n, press.occurrence)
+    await context.bot.send_message(query.from_user.id, text, reply_markup=keyboard)
+
+
+async def cancel(
+    update: Update, context: LaneKeeperContext, actor: Actor, press: MeetingPress
+) -> None:
+    occurrence = press.occurrence
+    occurrence.state = OccurrenceState.CANCELLED
+    context.session.add(occurrence)
+    await context.session.commit()
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.edit_message_text(meeting_texts.cancelled(context.i18n))
+    await tell_participants(context, press.series, occurrence, "cancelled")
+    await context.services.meetings_changed()
+
+
+async def tell_participants(
+    context: LaneKeeperContext, series: MeetingSeries, occurrence: MeetingOccurrence, what: str
+) -> None:
+    """Every participant, in their language: the meeting is "cancelled", else moved."""
+    messenger = Messenger(context.bot, context.session, context.services)
+    street = await context.session.get(Street, series.street_id)
+    community = (
+        await context.session.get(Community, series.community_id) if series.community_id else None
+    )
+    assert street is not None
+    for member in await schedule.participants(context.session, series):
+        assert member.telegram_id is not None
+        i18n = await context.services.i18n_for(context.session, member.telegram_id, street.timezone)
+        name = title(i18n, series, street, community)
+        await messenger.send(
+            member.telegram_id, meeting_texts.change_notice(i18n, name, occurrence, what)
+        )

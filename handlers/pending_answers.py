@@ -1,0 +1,96 @@
+"""Answers typed after a question about a case: the note or photo of the fix, the reason for
+handing back or postponing, what is still wrong. The question is a PendingInput, taken by
+handlers/report.py when the person's next message arrives."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+
+from handlers import case_press
+from handlers.access import current_actor, not_allowed
+from handlers.case_actions import hand_back_for
+from handlers.context import LaneKeeperContext
+from handlers.postpone import ask_approval
+from handlers.verification import tell_assignee
+from models import dispatch as cases
+from models.cases import CaseAction, PendingInput
+from models.lifecycle import TransitionError
+from notify.messenger import Messenger
+from views import case_replies
+
+
+async def answer_pending(update: Update, context: LaneKeeperContext, pending: PendingInput) -> None:
+    """The person's message answers the question the bot asked about a case."""
+    message = update.effective_message
+    actor = await current_actor(update, context)
+    assert message is not None and actor is not None
+    i18n = context.i18n
+    text = (message.text or message.caption or "").strip()
+    photo = message.photo[-1] if message.photo else None
+    try:
+        if pending.case_id is None:
+            raise TransitionError(CaseAction.FINISH, None)
+        ctx = await case_press.load(context, pending.case_id)
+        messenger = Messenger(context.bot, context.session, context.services)
+        now = case_press.now(context)
+        if pending.kind == "finish":
+            if not text and photo is None:
+                await cases.ask(context.session, actor.telegram_id, "finish", pending.case_id, now)
+                await message.reply_text(case_replies.finish_needs_something(i18n))
+                return
+            shot = (
+                {
+                    "file_id": photo.file_id,
+                    "file_unique_id": photo.file_unique_id,
+                    "caption": text or None,
+                }
+                if photo
+                else None
+            )
+            await cases.finish(context.session, ctx, actor, now, note=text or None, photo=shot)
+            await message.reply_text(case_replies.finished(i18n, ctx.case))
+            await messenger.verification(ctx.case, text or None)
+        elif pending.kind == "hand_back":
+            if not text:
+                raise ValueError
+            await hand_back_for(context, actor, ctx, text)
+            await message.reply_text(case_replies.handed_back(i18n))
+        elif pending.kind == "postpone":
+            if not text:
+                raise ValueError
+            days = int(pending.data.get("days", 1))
+            category = await cases.category_of(context.session, ctx.case)
+            new_due = cases.extended_due(
+                ctx.case, days, ZoneInfo(ctx.street.timezone), context.services.calendar, category
+            )
+            done = await cases.postpone(context.session, ctx, actor, new_due, text, now)
+            if done:
+                local = context.services.i18n(i18n.locale, ctx.street.timezone)
+                await message.reply_text(case_replies.postponed(local, ctx.case, new_due))
+            else:
+                await message.reply_text(case_replies.postponement_needs_approval(i18n))
+                await ask_approval(context, messenger, ctx, new_due, text)
+        elif pending.kind == "reopen":
+            if not text:
+                raise ValueError
+            await cases.reopen(context.session, ctx, actor.telegram_id, text, now)
+            await message.reply_text(case_replies.reopened(i18n, ctx.case))
+            await tell_assignee(messenger, ctx, "reopened", text)
+            await messenger.progress(ctx.case, "reopened", skip=actor.telegram_id)
+    except ValueError:
+        # Nothing typed: the same question stays open, with what it already carried.
+        await cases.ask(
+            context.session,
+            actor.telegram_id,
+            pending.kind,
+            pending.case_id,
+            case_press.now(context),
+            **pending.data,
+        )
+        await message.reply_text(case_replies.type_reason(i18n))
+    except cases.NotAllowed:
+        await message.reply_text(not_allowed(context))
+    except TransitionError:
+        await message.reply_text(case_replies.moved_on(i18n))
