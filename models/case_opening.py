@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -70,6 +71,21 @@ async def next_number(session: AsyncSession) -> int:
     commits, so two cases never get one number. Numbers written by other means (older data,
     imports) are stepped over.
     """
+    number = await _step_counter(session)
+    if number is None:
+        # No counter row: a database emptied by hand (tests truncate it). Whoever inserts it
+        # first wins; the others wait on its key, then step the row it made.
+        try:
+            async with session.begin_nested():
+                session.add(CaseCounter(name="case", last=0))
+        except IntegrityError:
+            pass
+        number = await _step_counter(session)
+    assert number is not None
+    return number
+
+
+async def _step_counter(session: AsyncSession) -> int | None:
     highest = select(func.coalesce(func.max(Case.number), 0)).scalar_subquery()
     counter = CaseCounter.__table__.c  # type: ignore[attr-defined]
     step = (
@@ -79,10 +95,7 @@ async def next_number(session: AsyncSession) -> int:
         .returning(counter.last)
     )
     number = (await session.exec(step)).scalar_one_or_none()
-    if number is None:  # a database made before the counter, by other means than migrations
-        number = int((await session.exec(select(highest))).one()) + 1
-        session.add(CaseCounter(name="case", last=number))
-    return int(number)
+    return None if number is None else int(number)
 
 
 async def open_case(

@@ -13,7 +13,7 @@ from telegram.ext import Application, ContextTypes
 
 from models.timers import Notice, TimerSettings, tick
 from notify.messenger import Messenger
-from views.case_text import category_name
+from views.deadline_notices import deadline_notice
 
 log = logging.getLogger(__name__)
 INTERVAL_S = 60
@@ -45,24 +45,11 @@ async def tell(messenger: Messenger, notice: Notice) -> None:
     for telegram_id in notice.recipients:
         i18n = await messenger.i18n(telegram_id, case)
         category, alley = await messenger.names(case)
-        names = {
-            "number": case.number,
-            "category": category_name(i18n, category),
-            "alley": alley.name if alley else "—",
-            "when": i18n.format_when(case.due_at) if case.due_at else "—",
-        }
-        if notice.kind == "remind":
-            text = i18n.gettext("Reminder: case #{number} ({category}, {alley}) is due {when}.")
-        elif notice.level <= 1:
-            text = i18n.gettext("Overdue: case #{number} ({category}, {alley}) was due {when}.")
-        else:
-            names["who"] = await messenger.lead_label(case, i18n)
-            text = i18n.gettext(
-                "Escalated to you: case #{number} ({category}, {alley}), handled by {who}, "
-                "was due {when} and is not done."
-            )
+        escalated = notice.kind != "remind" and notice.level > 1
+        who = await messenger.lead_label(case, i18n) if escalated else ""
+        text = deadline_notice(i18n, case, category, alley, notice.kind, notice.level, who)
         key = f"{notice.kind}:{case.id}:{notice.level}:{case.due_at}:{telegram_id}"
-        await messenger.send(telegram_id, text.format(**names), dedupe=key)
+        await messenger.send(telegram_id, text, dedupe=key)
 
 
 async def job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -9,7 +9,6 @@ from models.cases import Case, CaseState
 from models.meeting_rule import MAX_RULE_LENGTH, RuleProblem, RuleRefusal
 from models.meetings import ActionItem, MeetingOccurrence, MeetingSeries, OccurrenceState
 from models.org import Alley, Community, Member, Party, Street
-from notify.messenger import action_keyboard
 from views import case_replies, meeting_settings, meeting_texts, minutes, triage
 from views.case_buttons import (
     HAND_BACK_REASONS,
@@ -19,6 +18,7 @@ from views.case_buttons import (
     postpone_keyboard,
     stars_keyboard,
 )
+from views.dispatch_notices import action_keyboard
 from views.meeting_list import Listed, coming_meetings
 
 ZH = I18n("zh_CN", "Asia/Shanghai")
