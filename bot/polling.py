@@ -24,7 +24,7 @@ from models import inbox
 from models.db import describe
 
 log = logging.getLogger(__name__)
-MAX_PAUSE_S = 30.0
+MAX_PAUSE_S = 5.0  # soon back once the database or Telegram is: a poll is cheap
 
 
 class InboxPoller:

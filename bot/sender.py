@@ -42,7 +42,7 @@ IDLE_POLL_S = 0.5
 BATCH = 8
 # Pauses while the database is away, doubling; a batch sent is recorded within the claim.
 FIRST_PAUSE_S = 0.5
-MAX_PAUSE_S = 30.0
+MAX_PAUSE_S = 5.0
 RECORD_ATTEMPTS = 6
 
 
