@@ -217,6 +217,7 @@ async def _due_leads(
     event = CaseEvent.__table__.c  # type: ignore[attr-defined]
     lead = Assignment.__table__.c  # type: ignore[attr-defined]
     report = Case.__table__.c  # type: ignore[attr-defined]
+    mine = event.at >= lead.assigned_at
     # The row's three instants are only compared and subtracted with one another, so they
     # come back as the driver gives them (naive UTC on SQLite), without UTCDateTime's
     # per-value conversion: a quarter of the city pass's time at a million cases.
@@ -233,18 +234,20 @@ async def _due_leads(
                 func.min(
                     case(
                         (
-                            (event.action == CaseAction.FINISH) & (event.at >= lead.assigned_at),
+                            mine & (event.action == CaseAction.FINISH),
                             event.at,
                         )
                     )
                 ),
                 _AS_STORED,
             ).label("finished_at"),
-            _flag(event.action == CaseAction.REOPEN).label("reworked"),
-            _flag(event.action.in_([CaseAction.CONFIRM, CaseAction.CLOSE_BY_DEFAULT])).label(
+            # Only what happened while this lead had the case: a unit given a case that an
+            # earlier one had to redo is not charged with that rework.
+            _flag(mine & (event.action == CaseAction.REOPEN)).label("reworked"),
+            _flag(mine & event.action.in_([CaseAction.CONFIRM, CaseAction.CLOSE_BY_DEFAULT])).label(
                 "closed"
             ),
-            _flag(event.action == CaseAction.POSTPONE).label("postponed"),
+            _flag(mine & (event.action == CaseAction.POSTPONE)).label("postponed"),
         )
         .select_from(Assignment.__table__)  # type: ignore[attr-defined]
         .join(Case.__table__, report.id == lead.case_id)  # type: ignore[attr-defined]
