@@ -32,6 +32,7 @@ from handlers import (
     outbox_status,
     report,
     scorecard,
+    staff_report,
     start,
     triage,
 )
@@ -56,7 +57,17 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("invite", invite.invite_command, filters=private))
     application.add_handler(
         CommandHandler(
-            ["me", "members", "invite", "my", "case", "triage", "meetings", "scorecard"],
+            [
+                "me",
+                "members",
+                "invite",
+                "my",
+                "case",
+                "triage",
+                "meetings",
+                "scorecard",
+                "report",
+            ],
             groups.private_only,
             filters=in_groups,
         )
@@ -71,6 +82,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         CommandHandler("scorecard", scorecard.scorecard_command, filters=private)
     )
     application.add_handler(CommandHandler("outbox", outbox_status.outbox_command, filters=private))
+    application.add_handler(CommandHandler("report", staff_report.report_command, filters=private))
     application.add_handler(CommandHandler("linkgroup", groups.link_command))
     application.add_handler(CommandHandler("unlinkgroup", groups.unlink_command, filters=in_groups))
 
@@ -81,6 +93,9 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(groups.link_pressed, pattern=groups.PATTERN))
     application.add_handler(CallbackQueryHandler(community.pressed, pattern=community.PATTERN))
     application.add_handler(CallbackQueryHandler(report.pressed, pattern=report.PATTERN))
+    application.add_handler(
+        CallbackQueryHandler(staff_report.pressed, pattern=staff_report.PATTERN)
+    )
     application.add_handler(CallbackQueryHandler(case_router.pressed, pattern=case_router.PATTERN))
     application.add_handler(
         CallbackQueryHandler(meeting_router.pressed, pattern=meeting_router.PATTERN)

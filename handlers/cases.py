@@ -14,6 +14,7 @@ from models.cases import Assignment, Case, CaseState, Category
 from models.members import load_street_map
 from models.org import Alley, Street
 from models.permissions import Actor
+from views import staff_reports
 from views.callbacks import as_int
 from views.case_buttons import case_buttons
 from views.case_text import category_name, state_name, summary
@@ -115,9 +116,12 @@ async def show_case(update: Update, context: LaneKeeperContext) -> None:
     street = await context.session.get(Street, case.street_id) if case.street_id else None
     i18n = context.services.i18n(context.i18n.locale, street.timezone if street else None)
     keyboard = await _buttons(context, actor, case)
-    await message.reply_text(
-        await summary(context.session, i18n, case, full=True), reply_markup=keyboard
-    )
+    text = await summary(context.session, i18n, case, full=True)
+    if case.channel is not None and not case.anonymous:
+        # Taken by staff: the caller's phone only for those who coordinate the case.
+        with_phone = await dispatch.coordinates_case(context.session, actor, case)
+        text += "\n" + staff_reports.caller_line(i18n, case, with_phone=with_phone)
+    await message.reply_text(text, reply_markup=keyboard)
 
 
 async def _buttons(

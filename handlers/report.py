@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from handlers import meeting_router
+from handlers import meeting_router, staff_report
 from handlers.context import LaneKeeperContext
 from handlers.pending_answers import answer_pending
 from models.cases import Case
@@ -26,6 +26,7 @@ from models.intake import (
 )
 from models.org import Role, Street
 from notify.messenger import Messenger
+from views import staff_reports as staff_texts
 from views.callbacks import as_int, pack, unpack
 from views.case_text import category_name, party_label
 
@@ -84,6 +85,8 @@ async def on_message(update: Update, context: LaneKeeperContext) -> None:
     if pending is not None:
         if meeting_router.is_meeting_question(pending):
             await meeting_router.answer_pending(update, context, pending)
+        elif staff_report.is_staff_question(pending):
+            await staff_report.answer_pending(update, context, pending)
         else:
             await answer_pending(update, context, pending)
         return
@@ -241,7 +244,9 @@ async def acknowledge(update: Update, context: LaneKeeperContext, outcome: Creat
                 party=party_label(i18n, outcome.route.party), when=when
             )
         )
-    if case.reporter_role == Role.STREET_CHIEF:
+    if case.channel is not None:  # taken by staff: the coordinator reads the caller in full
+        lines.append(staff_texts.caller_line(i18n, case, with_phone=True))
+    elif case.reporter_role == Role.STREET_CHIEF:
         lines.append(_("Marked as a street chief's report."))
     elif case.inspection_level == "district":
         lines.append(_("Marked as a district inspection finding: the street fixes it (区查街改)."))
@@ -253,7 +258,9 @@ async def acknowledge(update: Update, context: LaneKeeperContext, outcome: Creat
         )
     )
     keyboard = None
-    if not case.anonymous:
+    if case.channel is not None:
+        pass  # the caller is not asked whether to be named: nobody here can ask them
+    elif not case.anonymous:
         keyboard = InlineKeyboardMarkup(
             [
                 [

@@ -141,6 +141,9 @@ async def open_case(
         else None,
         media_group_id=draft.media_group_id,
         source_update_id=draft.update_ids[-1] if draft.update_ids else None,
+        channel=draft.channel,
+        caller_name=draft.caller_name,
+        caller_phone=draft.caller_phone,
         created_at=now,
         due_at=due_at(
             now,

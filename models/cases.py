@@ -124,6 +124,12 @@ class Case(SQLModel, table=True):
     done_at: datetime | None = Field(default=None, sa_column=ts_column())
     closed_at: datetime | None = Field(default=None, sa_column=ts_column())
     satisfaction: int | None = None
+    # Taken by staff (受理) from someone who phoned or walked in (models/staff_reports.py):
+    # how it came, and who called; None for a report sent to the bot. The caller is no
+    # Telegram user and is never messaged; the staff member who filed it is the reporter.
+    channel: str | None = Field(default=None, sa_type=sa.String(16))
+    caller_name: str | None = Field(default=None, sa_type=sa.String(40))
+    caller_phone: str | None = Field(default=None, sa_type=sa.String(32))
 
 
 class CaseEvent(SQLModel, table=True):
@@ -211,6 +217,10 @@ class ReportDraft(SQLModel, table=True):
     update_ids: list[int] = Field(default_factory=list, sa_column=json_column(nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
+    # A report taken by staff: carried to the case (see Case.channel).
+    channel: str | None = Field(default=None, sa_type=sa.String(16))
+    caller_name: str | None = Field(default=None, sa_type=sa.String(40))
+    caller_phone: str | None = Field(default=None, sa_type=sa.String(32))
 
 
 class PendingInput(SQLModel, table=True):

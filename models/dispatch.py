@@ -343,7 +343,9 @@ async def assist_done(
 
 
 async def verifiers(session: AsyncSession, case: Case) -> list[int]:
-    """Who is asked whether it is fixed: the reporter, else the alley's street chiefs."""
+    """Who is asked whether it is fixed: the reporter, else the alley's street chiefs. A
+    report taken by staff (it has a channel) goes to the street chiefs: the caller has no
+    Telegram, and the coordinator who filed it did not see the problem."""
     chiefs = []
     if case.alley_id is not None:
         for member in await session.exec(
@@ -358,13 +360,13 @@ async def verifiers(session: AsyncSession, case: Case) -> list[int]:
             if AreaRef("alley", case.alley_id) in await member_areas(session, member.id):
                 chiefs.append(member.telegram_id)
     reporter = case.reporter_telegram_id
-    if reporter is not None:
+    if reporter is not None and case.channel is None:
         return [reporter]
     return [c for c in chiefs if c is not None]
 
 
 async def may_verify(session: AsyncSession, case: Case, telegram_id: int) -> bool:
-    if telegram_id == case.reporter_telegram_id:
+    if telegram_id == case.reporter_telegram_id and case.channel is None:
         return True
     return telegram_id in await verifiers(session, case) or await _is_chief_of(
         session, case, telegram_id
@@ -409,9 +411,7 @@ async def confirm(
 
 async def rate(session: AsyncSession, case: Case, telegram_id: int, satisfaction: int) -> None:
     """The mark given after confirming (a separate tap)."""
-    if telegram_id != case.reporter_telegram_id and not await may_verify(
-        session, case, telegram_id
-    ):
+    if not await may_verify(session, case, telegram_id):
         raise NotAllowed
     if case.state != CaseState.CLOSED or not 1 <= satisfaction <= 5:
         raise TransitionError(CaseAction.CONFIRM, CaseState(case.state))

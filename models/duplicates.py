@@ -58,7 +58,10 @@ async def find_original(
 
 async def reported_before(session: AsyncSession, original: Case, report: Case) -> bool:
     """Whether this person reported the original already, first or as a repeat: "N people
-    reported this" counts people, not messages."""
+    reported this" counts people, not messages. For a report taken by staff the person is
+    the caller, known by phone number (else every call counts)."""
+    if report.channel is not None:
+        return await _caller_reported_before(session, original, report)
     if original.reporter_telegram_id == report.reporter_telegram_id:
         return True
     earlier = await session.exec(
@@ -87,3 +90,20 @@ async def count_report(session: AsyncSession, original: Case) -> None:
         .execution_options(synchronize_session=False)
     )
     set_committed_value(original, "report_count", original.report_count + 1)
+
+
+async def _caller_reported_before(session: AsyncSession, original: Case, report: Case) -> bool:
+    if report.caller_phone is None:
+        return False
+    if original.caller_phone == report.caller_phone:
+        return True
+    earlier = await session.exec(
+        select(Case.id)
+        .where(
+            Case.duplicate_of_id == original.id,
+            Case.caller_phone == report.caller_phone,
+            col(Case.id) != report.id,
+        )
+        .limit(1)
+    )
+    return earlier.first() is not None

@@ -12,6 +12,7 @@ from models.org import Alley, Member, Party
 from models.places import Place
 from models.users import TelegramUser
 from views.labels import role_name
+from views.staff_reports import caller_label
 
 STATE_NAMES = {
     CaseState.NEW: N_("received"),
@@ -61,6 +62,8 @@ def reporter_label(i18n: I18n, case: Case, member: Member | None, user: Telegram
     a member by name and role, else the resident by their Telegram first name."""
     if case.anonymous:
         return i18n.gettext("anonymous")
+    if case.channel is not None:  # taken by staff: the caller, without the phone
+        return caller_label(i18n, case)
     if member is not None:
         return f"{member.name} ({role_name(i18n, member.role)})"
     return user.first_name if user else "?"

@@ -107,6 +107,9 @@ FIELDS = [
     "reporter",
     "reporter_role",
     "anonymous",
+    "channel",
+    "caller_name",
+    "caller_phone",
     "assignees",
     "report_count",
     "duplicate_of",
@@ -154,6 +157,12 @@ async def _export(session: AsyncSession, street_code: str | None) -> list[dict[s
                 "reporter": None if case.anonymous else case.reporter_telegram_id,
                 "reporter_role": case.reporter_role,
                 "anonymous": case.anonymous,
+                # Taken by staff (受理): how, and from whom. The export is the operators'
+                # (coordinators') tool, so the caller's phone is in it; an anonymous
+                # report names nobody.
+                "channel": case.channel,
+                "caller_name": None if case.anonymous else case.caller_name,
+                "caller_phone": None if case.anonymous else case.caller_phone,
                 "assignees": [
                     {"party": parties.get(a.party_id), "member": members.get(a.member_id)}
                     for a in assignments
