@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from sqlmodel import col, select
@@ -235,3 +236,70 @@ async def test_outside_bodies_from_the_roster(db_url: str, roster: None) -> None
             assert doc["outside_bodies"] == OUTSIDE_BODIES[:2]
     finally:
         await database.dispose()
+
+
+async def close_vendor_case(bot: BotHarness) -> Recorded:
+    """A vendor case handled by 刘洋 and confirmed fixed by its reporter."""
+    dispatch = await report_vendor(bot)
+    await bot.exchange(bot.api.press_button(LIU, dispatch, "接单"))
+    await bot.exchange(bot.api.press_button(LIU, dispatch, "处置完成"))
+    [verify] = to(await bot.exchange(bot.api.send_text(LIU, "已劝离")), RESIDENT.id)
+    await bot.exchange(bot.api.press_button(RESIDENT, verify, "已解决"))
+    return dispatch
+
+
+async def test_a_closed_case_that_is_back_goes_to_the_same_unit_as_rework(
+    bot: BotHarness, db_url: str, clock: ManualClock
+) -> None:
+    await close_vendor_case(bot)
+    clock.advance(timedelta(days=3))
+    # Someone else (a street chief of other alleys) has no such button, and a forged press
+    # is refused.
+    [other] = await bot.replies(bot.api.send_command(CHEN, "/case", "1"))
+    assert other.buttons() == []
+    [shown] = await bot.replies(bot.api.send_command(RESIDENT, "/case", "1"))
+    assert [b["text"] for b in shown.buttons()] == ["🔁 又出现了"]
+    [forged] = await bot.exchange(bot.api.press(HUANG, shown, "cs:rc:1"))
+    assert forged.params["show_alert"] is True
+    [ask] = to(await bot.exchange(bot.api.press_button(RESIDENT, shown, "又出现了")), RESIDENT.id)
+    assert ask.text.startswith("很抱歉。案件 #1 又出现了什么问题？")
+    exchange = await bot.exchange(bot.api.send_text(RESIDENT, "今天早上又摆出来了"))
+    assert to(exchange, RESIDENT.id)[0].text == (
+        "谢谢。案件 #1 已重新打开，退回南星执法中队 刘洋返工。"
+    )
+    [card] = to(exchange, LIU.id)
+    assert card.text.startswith("返工：结案后问题又出现了：今天早上又摆出来了\n新案件 #1")
+    assert [b["text"] for b in card.buttons()] == ["✅ 处置完成", "⏳ 延期", "↩️ 退回"]
+    case, events, leads = await the_case(db_url)
+    assert case.state == CaseState.ACCEPTED and case.closed_at is None
+    assert case.satisfaction is None
+    assert (events[-1].action, events[-1].from_state, events[-1].to_state) == (
+        "reopen_closed",
+        "closed",
+        "accepted",
+    )
+    assert [(a.state, a.member_id == leads[0].member_id) for a in leads] == [
+        (AssignmentState.DONE, True),
+        (AssignmentState.ACCEPTED, True),
+    ]
+    # A fresh deadline: the category's four hours from now.
+    assert case.due_at == clock.now() + timedelta(hours=4)
+    assert leads[1].due_at == case.due_at and leads[1].assigned_at == events[-1].at
+    # The old button no longer reopens an open case.
+    [again] = await bot.exchange(bot.api.press_button(RESIDENT, shown, "又出现了"))
+    assert again.params["show_alert"] is True
+
+
+async def test_the_street_chief_may_say_it_is_back_but_not_after_the_period(
+    bot: BotHarness, db_url: str, clock: ManualClock
+) -> None:
+    await close_vendor_case(bot)
+    [chief] = await bot.replies(bot.api.send_command(LIN, "/case", "1"))
+    assert "又出现了" not in str(chief.buttons())  # 复兴南街 is not his alley
+    clock.advance(timedelta(days=31))
+    [shown] = await bot.replies(bot.api.send_command(RESIDENT, "/case", "1"))
+    assert shown.buttons() == []
+    [late] = await bot.exchange(bot.api.press(RESIDENT, shown, "cs:rc:1"))
+    assert late.params["text"] == "案件 #1 结案已超过 30 天，请作为新问题重新反映。"
+    case, _events, _leads = await the_case(db_url)
+    assert case.state == CaseState.CLOSED
