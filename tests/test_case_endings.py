@@ -303,3 +303,59 @@ async def test_the_street_chief_may_say_it_is_back_but_not_after_the_period(
     assert late.params["text"] == "案件 #1 结案已超过 30 天，请作为新问题重新反映。"
     case, _events, _leads = await the_case(db_url)
     assert case.state == CaseState.CLOSED
+
+
+async def test_the_figures_count_each_ending_as_such(
+    bot: BotHarness, db_url: str, clock: ManualClock
+) -> None:
+    from bot.commands.cases import _export
+    from models import assessment
+    from models.agenda import build_agenda
+    from models.meetings import MeetingKind
+    from models.org import Street
+
+    await close_vendor_case(bot)  # case 1: handled, closed, then back
+    clock.advance(timedelta(days=1))
+    [shown] = await bot.replies(bot.api.send_command(RESIDENT, "/case", "1"))
+    await bot.exchange(bot.api.press_button(RESIDENT, shown, "又出现了"))
+    await bot.exchange(bot.api.send_text(RESIDENT, "又摆出来了"))
+    question = await to_triage(bot)  # case 2: not accepted
+    [reasons] = to(await bot.exchange(bot.api.press_button(CHEN, question, "不予立案")), CHEN.id)
+    await bot.exchange(bot.api.press_button(CHEN, reasons, "信息不足"))
+    [dispatch] = to(await bot.exchange(bot.api.send_text(RESIDENT, "复兴街垃圾堆成山了")), FENG.id)
+    assert dispatch.text.startswith("新案件 #3")  # to 冯军, then transferred
+    [shown] = await bot.replies(bot.api.send_command(CHEN, "/case", "3"))
+    [bodies] = to(await bot.exchange(bot.api.press_button(CHEN, shown, "转办")), CHEN.id)
+    await bot.exchange(bot.api.press_button(CHEN, bodies, "紫阳街道"))
+    await bot.exchange(bot.api.send_text(CHEN, "属紫阳街道辖区"))
+
+    database = Database(db_url)
+    try:
+        async with database.session() as session:
+            street = (await session.exec(select(Street))).one()
+            since, until = clock.now() - timedelta(days=10), clock.now() + timedelta(days=10)
+            parties = {f.key: f for f in await assessment.indicators(session, street, since, until)}
+            enforcement = parties["enforcement"]
+            # Due twice: the first handling, and the rework after it came back.
+            assert (enforcement.due, enforcement.handled, enforcement.closed) == (2, 1, 1)
+            assert (enforcement.reworked, enforcement.reopened) == (1, 1)
+            assert parties["sanitation"].due == 0  # transferred: due for nobody
+            assert parties["sanitation"].transferred == 1
+            assert sum(f.not_accepted for f in parties.values()) in (0, 1)
+            communities = await assessment.indicators(session, street, since, until, "community")
+            assert sum(f.not_accepted for f in communities) == 1
+            assert sum(f.transferred for f in communities) == 1
+            assert {"reopened", "not_accepted", "transferred"} <= set(enforcement.as_dict())
+            agenda = await build_agenda(
+                session, street, None, MeetingKind.STREET_MONTHLY, clock.now() + timedelta(hours=1)
+            )
+            assert (agenda.not_accepted, agenda.transferred) == (1, 1)
+            rows = {r["number"]: r for r in await _export(session, "nanxing")}
+            assert [rows[n]["state"] for n in (1, 2, 3)] == [
+                "accepted",
+                "not_accepted",
+                "transferred",
+            ]
+            assert rows[3]["events"][-1]["action"] == "transfer"
+    finally:
+        await database.dispose()
