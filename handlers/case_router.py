@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from handlers import case_actions, postpone, triage, verification
+from handlers import case_actions, case_endings, postpone, triage, verification
 from handlers.access import current_actor, not_allowed
 from handlers.case_press import Verb
 from handlers.context import LaneKeeperContext
@@ -34,6 +34,11 @@ VERBS: dict[str, Verb] = {
     "t": triage.choose_party,
     "tp": triage.choose_person,
     "tm": triage.assign,
+    "na": case_endings.not_accepted_menu,
+    "nr": case_endings.not_accepted,
+    "tr": case_endings.transfer_menu,
+    "to": case_endings.transfer_to,
+    "rc": case_endings.reopen_closed,
 }
 
 

@@ -9,12 +9,14 @@ from telegram import InlineKeyboardMarkup, Update
 
 from handlers.access import current_actor
 from handlers.context import LaneKeeperContext
-from models import dispatch
-from models.cases import Assignment, Case, CaseState, Category
+from locales.i18n import I18n
+from models import closing, dispatch
+from models.cases import Assignment, Case, CaseAction, CaseEvent, CaseState, Category
+from models.lifecycle import UNHANDLED_STATES
 from models.members import load_street_map
-from models.org import Alley, Street
+from models.org import Alley, OutsideBody, Street
 from models.permissions import Actor
-from views import staff_reports
+from views import case_endings, staff_reports
 from views.callbacks import as_int
 from views.case_buttons import case_buttons
 from views.case_text import category_name, state_name, summary
@@ -121,7 +123,32 @@ async def show_case(update: Update, context: LaneKeeperContext) -> None:
         # Taken by staff: the caller's phone only for those who coordinate the case.
         with_phone = await dispatch.coordinates_case(context.session, actor, case)
         text += "\n" + staff_reports.caller_line(i18n, case, with_phone=with_phone)
+    if ending := await _ending(context, i18n, case):
+        text += "\n" + ending
     await message.reply_text(text, reply_markup=keyboard)
+
+
+async def _ending(context: LaneKeeperContext, i18n: I18n, case: Case) -> str | None:
+    """Why a case closed without handling ended so: the reason, or the body it went to."""
+    if case.state not in (CaseState.NOT_ACCEPTED, CaseState.TRANSFERRED):
+        return None
+    event = (
+        await context.session.exec(
+            select(CaseEvent)
+            .where(
+                CaseEvent.case_id == case.id,
+                col(CaseEvent.action).in_([CaseAction.NOT_ACCEPT, CaseAction.TRANSFER]),
+            )
+            .order_by(col(CaseEvent.id).desc())
+        )
+    ).first()
+    if event is None:
+        return None
+    body_id = event.data.get("body") if event.action == CaseAction.TRANSFER else None
+    body = await context.session.get(OutsideBody, body_id) if body_id else None
+    if event.action == CaseAction.TRANSFER and body is None:
+        return None
+    return case_endings.closure_line(i18n, event.data.get("reason"), event.note, body)
 
 
 async def _buttons(
@@ -133,4 +160,15 @@ async def _buttons(
         return None
     actions = action_keyboard(context.i18n, case) if dispatch.is_assignee(actor, ctx) else None
     coordinator = await dispatch.coordinates_case(context.session, actor, case)
-    return case_buttons(context.i18n, case, actions, coordinator=coordinator)
+    keyboard = case_buttons(context.i18n, case, actions, coordinator=coordinator)
+    rows = []
+    if coordinator and case.state in UNHANDLED_STATES:
+        rows.append(case_endings.close_row(context.i18n, case))
+    days = context.services.config.dispatch.reopen_days
+    if (
+        case.state == CaseState.CLOSED
+        and closing.may_still_reopen(case.closed_at, context.services.clock.now(), days)
+        and await closing.may_reopen(context.session, ctx, actor.telegram_id)
+    ):
+        rows.append(case_endings.reopen_row(context.i18n, case))
+    return case_endings.with_rows(keyboard, rows)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 
-from handlers import case_press
+from handlers import case_endings, case_press
 from handlers.access import current_actor, not_allowed
 from handlers.case_actions import hand_back_for
 from handlers.context import LaneKeeperContext
@@ -35,7 +35,9 @@ async def answer_pending(update: Update, context: LaneKeeperContext, pending: Pe
         ctx = await case_press.load(context, pending.case_id)
         messenger = Messenger(context.bot, context.session, context.services)
         now = case_press.now(context)
-        if pending.kind == "finish":
+        if pending.kind in case_endings.KINDS:
+            await case_endings.answer(context, message, actor, ctx, pending, text)
+        elif pending.kind == "finish":
             if not text and photo is None:
                 await cases.ask(context.session, actor.telegram_id, "finish", pending.case_id, now)
                 await message.reply_text(case_replies.finish_needs_something(i18n))

@@ -74,6 +74,9 @@ class Agenda:
     hotspots: list[Hotspot] = field(default_factory=list)
     parties: list[PartyFigures] = field(default_factory=list)
     action_items: list[ActionItem] = field(default_factory=list)
+    # Reports closed in the period without handling: 不予立案, 转办.
+    not_accepted: int = 0
+    transferred: int = 0
     party_names: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -198,7 +201,9 @@ async def build_agenda(
             col(CaseEvent.case_id).in_(ids),
             CaseEvent.at >= start,
             CaseEvent.at < now,
-            col(CaseEvent.action).in_([CaseAction.FINISH, CaseAction.REOPEN]),
+            col(CaseEvent.action).in_(
+                [CaseAction.FINISH, CaseAction.REOPEN, CaseAction.REOPEN_CLOSED]
+            ),
         )
     )
     for event in events:
@@ -213,6 +218,19 @@ async def build_agenda(
         else:
             figures[pid].reworked += 1
     agenda.parties = [f for f in figures.values() if f.handled or f.reworked]
+
+    for action in await session.exec(
+        select(CaseEvent.action).where(
+            col(CaseEvent.case_id).in_(ids),
+            CaseEvent.at >= start,
+            CaseEvent.at < now,
+            col(CaseEvent.action).in_([CaseAction.NOT_ACCEPT, CaseAction.TRANSFER]),
+        )
+    ):
+        if action == CaseAction.NOT_ACCEPT:
+            agenda.not_accepted += 1
+        else:
+            agenda.transferred += 1
 
     if last is not None:
         agenda.action_items = list(

@@ -11,7 +11,12 @@ recomputed and gives the same result later. Definitions (docs/assessment.md):
   closed by default, *postponed* when its deadline was moved, all before the period's end;
 - handling rate = handled / due, on-time rate = on time / due, rework rate = reworked /
   handled, closure rate = closed / due, postponement rate = postponed / due; handling time
-  from assignment to the first "done"; satisfaction is the mean of the marks given.
+  from assignment to the first "done"; satisfaction is the mean of the marks given;
+- a case *reopened* after closure (又出现了) is given to the unit anew, as rework: its new
+  assignment is due at its fresh deadline, counted as reopened and as reworked;
+- a report *not accepted* (不予立案) or *transferred* (转办) is due for nobody: it is counted
+  as such in the period it was closed, for the unit that held it last (else the category's
+  lead party) and for its community.
 """
 
 from __future__ import annotations
@@ -37,9 +42,10 @@ from models.cases import (
     CaseAction,
     CaseEvent,
     CaseState,
+    Category,
 )
 from models.members import AreaRef, StreetMap, load_street_map
-from models.org import Alley, Member, MemberArea, Street
+from models.org import Alley, Member, MemberArea, Party, Street
 
 EXCLUDED = (AssignmentState.HANDED_BACK, AssignmentState.CANCELLED)
 
@@ -66,6 +72,9 @@ class Indicators:
     reworked: int = 0
     closed: int = 0
     postponed: int = 0
+    reopened: int = 0
+    not_accepted: int = 0
+    transferred: int = 0
     handling_hours: list[float] = field(default_factory=list)
     marks: list[int] = field(default_factory=list)
     length_m: float = 0.0
@@ -119,6 +128,9 @@ class Indicators:
             "reworked": self.reworked,
             "closed": self.closed,
             "postponed": self.postponed,
+            "reopened": self.reopened,
+            "not_accepted": self.not_accepted,
+            "transferred": self.transferred,
             "handling_rate": self.handling_rate,
             "on_time_rate": self.on_time_rate,
             "rework_rate": self.rework_rate,
@@ -162,6 +174,7 @@ async def indicators(
     figures = await _groups(session, street, by)
     async for rows in _due_leads(session, [street.id], start, end):
         _count(figures, rows, by)
+    await _count_unhandled(session, {street.id: figures}, start, end, by)
     return list(figures.values())
 
 
@@ -186,13 +199,15 @@ async def city_indicators(
         async for rows in _due_leads(session, wanted, since, until):
             for street_id, street_rows in _by_street(rows, asked).items():
                 _count(figures[street_id], street_rows, by)
+        await _count_unhandled(session, {sid: figures[sid] for sid in ids}, since, until, by)
     return {street_id: list(groups.values()) for street_id, groups in figures.items()}
 
 
 _AS_STORED = DateTime(timezone=True)
 
 # A row of _due_leads: party_id, member_id, assigned_at, due_at, street_id, community_id,
-# satisfaction, finished_at, reworked, closed, postponed (SQLAlchemy's Row, typed loosely).
+# satisfaction, finished_at, reworked, closed, postponed, reopened (SQLAlchemy's Row, typed
+# loosely).
 DueRow = Any
 
 _COUNTED = (
@@ -201,6 +216,7 @@ _COUNTED = (
     CaseAction.CONFIRM,
     CaseAction.CLOSE_BY_DEFAULT,
     CaseAction.POSTPONE,
+    CaseAction.REOPEN_CLOSED,
 )
 
 
@@ -218,6 +234,9 @@ async def _due_leads(
     lead = Assignment.__table__.c  # type: ignore[attr-defined]
     report = Case.__table__.c  # type: ignore[attr-defined]
     mine = event.at >= lead.assigned_at
+    # A case back after closure gets a new lead assignment made at the instant of the event:
+    # that assignment is the rework (the one it followed keeps its own figures).
+    reopening = (event.action == CaseAction.REOPEN_CLOSED) & (event.at == lead.assigned_at)
     # The row's three instants are only compared and subtracted with one another, so they
     # come back as the driver gives them (naive UTC on SQLite), without UTCDateTime's
     # per-value conversion: a quarter of the city pass's time at a million cases.
@@ -243,11 +262,12 @@ async def _due_leads(
             ).label("finished_at"),
             # Only what happened while this lead had the case: a unit given a case that an
             # earlier one had to redo is not charged with that rework.
-            _flag(mine & (event.action == CaseAction.REOPEN)).label("reworked"),
+            _flag((mine & (event.action == CaseAction.REOPEN)) | reopening).label("reworked"),
             _flag(mine & event.action.in_([CaseAction.CONFIRM, CaseAction.CLOSE_BY_DEFAULT])).label(
                 "closed"
             ),
             _flag(mine & (event.action == CaseAction.POSTPONE)).label("postponed"),
+            _flag(reopening).label("reopened"),
         )
         .select_from(Assignment.__table__)  # type: ignore[attr-defined]
         .join(Case.__table__, report.id == lead.case_id)  # type: ignore[attr-defined]
@@ -258,7 +278,7 @@ async def _due_leads(
             & event.action.in_([a.value for a in _COUNTED]),
         )
         .where(
-            report.state != CaseState.VOID,
+            report.state.not_in([CaseState.VOID, CaseState.NOT_ACCEPTED, CaseState.TRANSFERRED]),
             lead.role == AssignmentRole.LEAD,
             lead.state.not_in([s.value for s in EXCLUDED]),
             lead.due_at >= start,
@@ -302,6 +322,7 @@ def _count(groups: dict[str, Indicators], rows: Iterable[DueRow], by: str) -> No
         reworked,
         closed,
         postponed,
+        reopened,
     ) in rows:
         key = party_id if by == "party" else community_id if by == "community" else member_id
         figures = groups.get(str(key))
@@ -316,8 +337,71 @@ def _count(groups: dict[str, Indicators], rows: Iterable[DueRow], by: str) -> No
         figures.reworked += reworked
         figures.closed += closed
         figures.postponed += postponed
+        figures.reopened += reopened
         if satisfaction is not None:
             figures.marks.append(satisfaction)
+
+
+async def _count_unhandled(
+    session: AsyncSession,
+    figures: dict[int, dict[str, Indicators]],
+    start: datetime,
+    end: datetime,
+    by: str,
+) -> None:
+    """Reports closed in [start, end) as not accepted or transferred, by street: for the
+    unit (and member) that held the case last, else the category's lead party; and for the
+    case's community. Few rows, read apart from the due leads."""
+    if not figures:
+        return
+    closed = list(
+        await session.exec(
+            select(CaseEvent.case_id, CaseEvent.action, Case.street_id, Case.community_id)
+            .join(Case, col(Case.id) == CaseEvent.case_id)
+            .where(
+                col(CaseEvent.action).in_([CaseAction.NOT_ACCEPT, CaseAction.TRANSFER]),
+                CaseEvent.at >= start,
+                CaseEvent.at < end,
+                col(Case.street_id).in_(list(figures)),
+            )
+        )
+    )
+    if not closed:
+        return
+    case_ids = [row[0] for row in closed]
+    last_lead: dict[int, tuple[int | None, int | None]] = {}
+    for lead in await session.exec(
+        select(Assignment)
+        .where(col(Assignment.case_id).in_(case_ids), Assignment.role == AssignmentRole.LEAD)
+        .order_by(col(Assignment.id))
+    ):
+        last_lead[lead.case_id] = (lead.party_id, lead.member_id)
+    lead_party: dict[int, int] = {}
+    if by == "party":
+        for case_id, party_id in await session.exec(
+            select(Case.id, Party.id)
+            .join(Category, col(Category.id) == Case.category_id)
+            .join(
+                Party,
+                (col(Party.code) == Category.lead_party) & (col(Party.street_id) == Case.street_id),
+            )
+            .where(col(Case.id).in_(case_ids))
+        ):
+            assert case_id is not None and party_id is not None
+            lead_party[case_id] = party_id
+    for case_id, action, street_id, community_id in closed:
+        party_id, member_id = last_lead.get(case_id, (None, None))
+        if by == "party":
+            key = party_id if party_id is not None else lead_party.get(case_id)
+        else:
+            key = community_id if by == "community" else member_id
+        group = figures.get(street_id or 0, {}).get(str(key))
+        if group is None:
+            continue
+        if action == CaseAction.NOT_ACCEPT:
+            group.not_accepted += 1
+        else:
+            group.transferred += 1
 
 
 async def _groups(session: AsyncSession, street: Street, by: str) -> dict[str, Indicators]:

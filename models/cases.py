@@ -19,6 +19,8 @@ class CaseState(StrEnum):
     DONE = "done"  # 处理反馈: handled, waiting for verification (核查)
     CLOSED = "closed"  # 结案
     VOID = "void"  # 作废: spam or a duplicate
+    NOT_ACCEPTED = "not_accepted"  # 不予立案: not a matter for the street, with the reason why
+    TRANSFERRED = "transferred"  # 转办: handed to a body outside the linkage group
 
 
 class CaseAction(StrEnum):
@@ -36,6 +38,9 @@ class CaseAction(StrEnum):
     VOID = "void"
     LINK_DUPLICATE = "link_duplicate"  # another report of the same problem joined this case
     RELEASE = "release"  # the assignee left the group: back to triage (not his choice)
+    NOT_ACCEPT = "not_accept"  # a coordinator closes the report as not accepted (不予立案)
+    TRANSFER = "transfer"  # a coordinator transfers it to an outside body (转办)
+    REOPEN_CLOSED = "reopen_closed"  # the problem is back after closure: rework, same unit
     # Events that record without moving the case:
     POSTPONE_REQUEST = "postpone_request"  # past the category's limit: a coordinator decides
     POSTPONE_REFUSED = "postpone_refused"

@@ -17,6 +17,10 @@ from models.cases import Case, CaseAction, CaseEvent, CaseState
 
 S = CaseState
 OPEN_STATES = frozenset({S.NEW, S.TRIAGE, S.DISPATCHED, S.ACCEPTED, S.DONE})
+# A coordinator may close a report without handling (不予立案, 转办) until it is reported done.
+UNHANDLED_STATES = frozenset({S.NEW, S.TRIAGE, S.DISPATCHED, S.ACCEPTED})
+# Closed without being handled by anyone in the group: due for no unit.
+NOT_HANDLED_STATES = frozenset({S.NOT_ACCEPTED, S.TRANSFERRED})
 
 # action -> (states it may start from, state it leads to; None keeps the state)
 TRANSITIONS: dict[CaseAction, tuple[frozenset[CaseState | None], CaseState | None]] = {
@@ -32,6 +36,9 @@ TRANSITIONS: dict[CaseAction, tuple[frozenset[CaseState | None], CaseState | Non
     CaseAction.CONFIRM: (frozenset({S.DONE}), S.CLOSED),
     CaseAction.REOPEN: (frozenset({S.DONE}), S.ACCEPTED),
     CaseAction.CLOSE_BY_DEFAULT: (frozenset({S.DONE}), S.CLOSED),
+    CaseAction.REOPEN_CLOSED: (frozenset({S.CLOSED}), S.ACCEPTED),
+    CaseAction.NOT_ACCEPT: (UNHANDLED_STATES, S.NOT_ACCEPTED),
+    CaseAction.TRANSFER: (UNHANDLED_STATES, S.TRANSFERRED),
     CaseAction.VOID: (frozenset({S.NEW, S.TRIAGE, S.DISPATCHED}), S.VOID),
     CaseAction.LINK_DUPLICATE: (frozenset(OPEN_STATES), None),
     CaseAction.POSTPONE_REQUEST: (frozenset({S.DISPATCHED, S.ACCEPTED}), None),
@@ -89,10 +96,17 @@ def apply(
         case.accepted_at = at
     elif action is CaseAction.FINISH:
         case.done_at = at
-    elif action in (CaseAction.CONFIRM, CaseAction.CLOSE_BY_DEFAULT):
+    elif action in (
+        CaseAction.CONFIRM,
+        CaseAction.CLOSE_BY_DEFAULT,
+        CaseAction.NOT_ACCEPT,
+        CaseAction.TRANSFER,
+    ):
         case.closed_at = at
     elif action is CaseAction.REOPEN:
         case.done_at = None
+    elif action is CaseAction.REOPEN_CLOSED:
+        case.done_at = case.closed_at = case.satisfaction = None
     event = CaseEvent(
         case_id=case.id,
         at=at,

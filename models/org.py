@@ -102,6 +102,21 @@ class VendingSpot(SQLModel, table=True):
     hours: str | None = Field(default=None, sa_type=sa.String(200))
 
 
+class OutsideBody(SQLModel, table=True):
+    """A body outside the linkage group a case may be transferred to (转办): the 12345 hotline,
+    a neighbouring street, a district bureau."""
+
+    __tablename__ = "outside_body"
+    __table_args__ = (sa.UniqueConstraint("street_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    street_id: int = Field(foreign_key="street.id", index=True)
+    code: str = Field(sa_type=sa.String(64))
+    name: str = Field(sa_type=sa.String(200))
+    name_en: str | None = Field(default=None, sa_type=sa.String(200))
+    active: bool = True
+
+
 class Party(SQLModel, table=True):
     """A member unit of the linkage group (街道, 执法, 环卫...). The set is data, per street."""
 

@@ -22,7 +22,7 @@ from models.geo import bounding_box, path_length_m
 from models.invites import NewInvite, invite_member, pending_invite_for
 from models.meetings import MeetingSeries
 from models.members import AreaRef, StreetMap, load_street_map, member_areas, set_member_areas
-from models.org import Alley, Block, Community, Member, Party, Street, VendingSpot
+from models.org import Alley, Block, Community, Member, OutsideBody, Party, Street, VendingSpot
 from models.roster_spec import MemberEntry, Roster, RosterError, chat_places
 
 
@@ -219,6 +219,23 @@ class _Importer:
             )
         self.keep_unlisted("vending_spot", spots, {v.code for v in r.vending_spots})
 
+        bodies = await self.rows(OutsideBody, sid)
+        for o in r.outside_bodies:
+            await self.upsert(
+                "outside_body",
+                OutsideBody,
+                bodies,
+                o.code,
+                {"street_id": sid, "name": o.name, "name_en": o.name_en, "active": True},
+            )
+        # Cases transferred to a body keep naming it: one left out is no longer offered.
+        listed_bodies = {o.code for o in r.outside_bodies}
+        for code, body in bodies.items():
+            if code not in listed_bodies and body.active:
+                body.active = False
+                self.session.add(body)
+                self.report.updated["outside_body"] += 1
+
         series = await self.rows(MeetingSeries, sid)
         for m in r.meetings:
             community_id = communities[m.community].id if m.community else None
@@ -406,6 +423,7 @@ async def export_roster(session: AsyncSession, street_code: str) -> dict[str, An
         ],
         "alleys": [],
         "vending_spots": [],
+        "outside_bodies": [],
         "members": [],
         "meetings": [],
     }
@@ -434,6 +452,14 @@ async def export_roster(session: AsyncSession, street_code: str) -> dict[str, An
     doc["vending_spots"] = [
         clean({"code": v.code, "name": v.name, "lat": v.lat, "lon": v.lon, "hours": v.hours})
         for v in spots
+    ]
+    bodies = await session.exec(
+        select(OutsideBody)
+        .where(OutsideBody.street_id == street.id, col(OutsideBody.active).is_(True))
+        .order_by(col(OutsideBody.id))
+    )
+    doc["outside_bodies"] = [
+        clean({"code": o.code, "name": o.name, "name_en": o.name_en}) for o in bodies
     ]
     members = await session.exec(
         select(Member)
@@ -500,6 +526,7 @@ def dump_roster(doc: dict[str, Any]) -> str:
         "blocks",
         "alleys",
         "vending_spots",
+        "outside_bodies",
         "members",
         "meetings",
     ):

@@ -90,6 +90,12 @@ class VendingSpotEntry(_Entry):
     hours: Text | None = None
 
 
+class OutsideBodyEntry(_Entry):
+    code: Code
+    name: Name
+    name_en: Name | None = None
+
+
 class MemberEntry(_Entry):
     name: PersonName
     role: Role
@@ -124,6 +130,7 @@ class Roster(_Entry):
     blocks: list[BlockEntry] = Field(default_factory=list)
     alleys: list[AlleyEntry] = Field(default_factory=list)
     vending_spots: list[VendingSpotEntry] = Field(default_factory=list)
+    outside_bodies: list[OutsideBodyEntry] = Field(default_factory=list)
     members: list[MemberEntry] = Field(default_factory=list)
     meetings: list[MeetingEntry] = Field(default_factory=list)
 
@@ -250,6 +257,7 @@ def _check_references(r: Roster) -> str | None:
         ("blocks", [b.code for b in r.blocks] + r.default_blocks()),
         ("alleys", [a.code for a in r.alleys]),
         ("vending_spots", [v.code for v in r.vending_spots]),
+        ("outside_bodies", [o.code for o in r.outside_bodies]),
         ("meetings", [m.key for m in r.meetings]),
     ):
         if problem := _duplicate(section, codes):

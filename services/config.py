@@ -149,6 +149,8 @@ class IntakeConfig(_Section):
 class DispatchConfig(_Section):
     post_to_group: bool = True
     verify_hours: float = Field(default=72.0, gt=0)
+    # Days after closure during which the reporter or street chief may say it is back.
+    reopen_days: int = Field(default=30, ge=0)
 
 
 class CalendarConfig(_Section):

@@ -312,7 +312,7 @@ async def test_triage_command_and_case_buttons(bot: BotHarness) -> None:
     [refused] = await bot.replies(bot.api.send_command(RESIDENT, "/triage"))
     assert refused.text.startswith("抱歉")
     [shown] = await bot.replies(bot.api.send_command(CHEN, "/case", "1"))
-    assert [b["text"] for b in shown.buttons()] == ["分派"]
+    assert [b["text"] for b in shown.buttons()] == ["分派", "🚫 不予立案", "↪️ 转办"]
 
 
 async def test_dispatches_are_posted_in_the_community_group(bot: BotHarness) -> None:

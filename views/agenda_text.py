@@ -53,6 +53,13 @@ def render_agenda(
                 list=" · ".join(f"{party(code)} {n}" for code, n in agenda.new_by_party)
             )
         )
+    if agenda.not_accepted or agenda.transferred:
+        lines.append(
+            "   "
+            + _("closed without handling: not accepted {n}, transferred {m}").format(
+                n=agenda.not_accepted, m=agenda.transferred
+            )
+        )
 
     lines.append(
         _("2. Open cases: {open}; overdue (difficult cases): {late}").format(

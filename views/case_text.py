@@ -22,6 +22,8 @@ STATE_NAMES = {
     CaseState.DONE: N_("handled, to be checked"),
     CaseState.CLOSED: N_("closed"),
     CaseState.VOID: N_("void"),
+    CaseState.NOT_ACCEPTED: N_("not accepted"),
+    CaseState.TRANSFERRED: N_("transferred"),
 }
 
 PREVIEW_CHARS = 300
@@ -100,7 +102,12 @@ async def summary(session: AsyncSession, i18n: I18n, case: Case, *, full: bool =
     party, member = await lead_of(session, case)
     if party is not None:
         lines.append(_("Handled by: {who}").format(who=lead_label(i18n, party, member)))
-    if case.due_at and case.state not in (CaseState.CLOSED, CaseState.VOID):
+    if case.due_at and case.state not in (
+        CaseState.CLOSED,
+        CaseState.VOID,
+        CaseState.NOT_ACCEPTED,
+        CaseState.TRANSFERRED,
+    ):
         lines.append(_("Due: {when}").format(when=i18n.format_when(case.due_at)))
     if case.report_count > 1:
         lines.append(

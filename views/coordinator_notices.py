@@ -12,6 +12,7 @@ from models.cases import Case, Category
 from models.departure import Departure
 from models.org import Alley
 from views.callbacks import pack
+from views.case_endings import close_row
 from views.case_text import alley_name, category_name, preview
 
 
@@ -32,7 +33,8 @@ def triage_question(
         why=i18n.gettext(why),
         text=preview(case.text),
     )
-    return text, InlineKeyboardMarkup([[_assign_button(i18n.gettext("Assign"), case)]])
+    rows = [[_assign_button(i18n.gettext("Assign"), case)], close_row(i18n, case)]
+    return text, InlineKeyboardMarkup(rows)
 
 
 def departure_summary(

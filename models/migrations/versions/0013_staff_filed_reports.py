@@ -1,7 +1,7 @@
 """staff-filed reports
 
-Revision ID: 0013h
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-11-28 15:40:25.822811
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import models.base
 
-revision: str = '0013h'
-down_revision: str | None = '0011'
+revision: str = '0013'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
