@@ -421,17 +421,45 @@ async def rate(session: AsyncSession, case: Case, telegram_id: int, satisfaction
 
 
 async def reopen(
-    session: AsyncSession, ctx: CaseContext, telegram_id: int, reason: str, now: datetime
-) -> None:
-    """Not fixed (返工): back to the same assignee, with the reason."""
+    session: AsyncSession,
+    ctx: CaseContext,
+    telegram_id: int,
+    now: datetime,
+    reason: str | None = None,
+) -> CaseEvent:
+    """Not fixed (返工): back to the same assignee at once. Pressing "not fixed" is the
+    objection itself: the reason, if the verifier types one, comes later (`add_objection`),
+    and the case, no longer waiting for verification, cannot close by default meanwhile."""
     if not await may_verify(session, ctx.case, telegram_id):
         raise NotAllowed
-    apply(session, ctx.case, CaseAction.REOPEN, at=now, actor_telegram_id=telegram_id, note=reason)
+    event = apply(
+        session, ctx.case, CaseAction.REOPEN, at=now, actor_telegram_id=telegram_id, note=reason
+    )
     if ctx.lead is not None:
         ctx.lead.state = AssignmentState.ACCEPTED
         ctx.lead.done_at = None
         session.add(ctx.lead)
     await session.flush()
+    return event
+
+
+async def add_objection(
+    session: AsyncSession, case: Case, event_id: int | None, telegram_id: int, reason: str
+) -> CaseEvent:
+    """The reason typed after "not fixed", added to the reopen event it explains (once)."""
+    event = await session.get(CaseEvent, event_id) if event_id is not None else None
+    if (
+        event is None
+        or event.case_id != case.id
+        or event.action != CaseAction.REOPEN
+        or event.actor_telegram_id != telegram_id
+        or event.note
+    ):
+        raise TransitionError(CaseAction.REOPEN, CaseState(case.state))
+    event.note = reason
+    session.add(event)
+    await session.flush()
+    return event
 
 
 # Questions awaiting a typed answer ----------------------------------------------------------

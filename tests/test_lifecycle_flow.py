@@ -166,16 +166,43 @@ async def test_not_fixed_reopens_to_the_same_assignee(bot: BotHarness, db_url: s
     dispatch = await report_vendor(bot)
     await bot.exchange(bot.api.press_button(LIU, dispatch, "处置完成"))
     [verify] = to(await bot.exchange(bot.api.send_text(LIU, "已清理")), RESIDENT.id)
-    [ask] = to(await bot.exchange(bot.api.press_button(RESIDENT, verify, "没解决")), RESIDENT.id)
-    assert ask.text == "很抱歉。还有什么问题？请写下来。"
-    exchange = await bot.exchange(bot.api.send_text(RESIDENT, "下午又摆出来了"))
-    [rework] = to(exchange, LIU.id)
-    assert rework.text.startswith("返工：反映人说问题没有解决：下午又摆出来了\n新案件 #1")
+    exchange = await bot.exchange(bot.api.press_button(RESIDENT, verify, "没解决"))
+    [ask] = to(exchange, RESIDENT.id)
+    assert ask.text == (
+        "很抱歉。案件 #1 已退回返工。如您愿意，请用一条消息写下还有什么问题，我们会转告处置人。"
+    )
+    [rework] = to(exchange, LIU.id)  # at once: the press is the objection
+    assert rework.text.startswith("返工：反映人说问题没有解决。\n")
     assert [b["text"] for b in rework.buttons()] == ["✅ 处置完成", "⏳ 延期", "↩️ 退回"]
-    assert [r.text for r in to(exchange, RESIDENT.id)] == ["谢谢。案件 #1 已退回返工。"]
+    case, events = await one_case(db_url)
+    assert case.state == CaseState.ACCEPTED
+    assert (events[-1].action, events[-1].note) == ("reopen", None)
+    exchange = await bot.exchange(bot.api.send_text(RESIDENT, "下午又摆出来了"))
+    [reason] = to(exchange, LIU.id)
+    assert reason.text == "返工 #1：反映人说还有这些问题：下午又摆出来了"
+    assert [r.text for r in to(exchange, RESIDENT.id)] == ["谢谢。已将问题转告处置人。"]
     case, events = await one_case(db_url)
     assert case.state == CaseState.ACCEPTED
     assert (events[-1].action, events[-1].note) == ("reopen", "下午又摆出来了")
+
+
+async def test_not_fixed_without_a_reason_never_closes_by_default(
+    bot: BotHarness, db_url: str, clock: ManualClock
+) -> None:
+    dispatch = await report_vendor(bot)
+    await bot.exchange(bot.api.press_button(LIU, dispatch, "处置完成"))
+    [verify] = to(await bot.exchange(bot.api.send_text(LIU, "已清理")), RESIDENT.id)
+    await bot.exchange(bot.api.press_button(RESIDENT, verify, "没解决"))
+    clock.advance(timedelta(hours=80))  # no reason typed, past the verification time
+    notices = await bot.tick(run_once)
+    assert "closed_by_default" not in [n.kind for n in notices]
+    assert not any(
+        r.text.startswith("您的案件 #1 已结案") for r in bot.api.sent("sendMessage", RESIDENT.id)
+    )
+    case, events = await one_case(db_url)
+    assert case.state == CaseState.ACCEPTED and case.closed_at is None
+    assert "close_by_default" not in [e.action for e in events]
+    assert [e.action for e in events].count("reopen") == 1
 
 
 async def test_overdue_escalates_up_the_chain_once_each(
