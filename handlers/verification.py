@@ -84,4 +84,4 @@ async def tell_assignee(
         )
     else:
         note = case_replies.reopened_note(i18n, reason)
-        await messenger.assignment(ctx.case, member, note=note)
+        await messenger.assignment(ctx.case, member, note=note, rework=True)

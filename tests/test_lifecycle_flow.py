@@ -172,7 +172,8 @@ async def test_not_fixed_reopens_to_the_same_assignee(bot: BotHarness, db_url: s
         "很抱歉。案件 #1 已退回返工。如您愿意，请用一条消息写下还有什么问题，我们会转告处置人。"
     )
     [rework] = to(exchange, LIU.id)  # at once: the press is the objection
-    assert rework.text.startswith("返工：反映人说问题没有解决。\n")
+    assert rework.text.startswith("返工 #1：占道经营\n反映人说问题没有解决。\n地点：复兴南街")
+    assert "新案件" not in rework.text
     assert [b["text"] for b in rework.buttons()] == ["✅ 处置完成", "⏳ 延期", "↩️ 退回"]
     case, events = await one_case(db_url)
     assert case.state == CaseState.ACCEPTED
@@ -358,3 +359,35 @@ async def test_followers_hear_progress(bot: BotHarness) -> None:
     exchange = await bot.exchange(bot.api.press_button(LIU, dispatch, "接单"))
     [told] = to(exchange, neighbour.id)
     assert told.text == "Your case #1 has been taken on by 南星执法中队 刘洋."
+
+
+async def test_everyone_hears_one_story_of_a_rework(bot: BotHarness) -> None:
+    neighbour = FakeUser(900002, "Alice", "en")
+    dispatch = await report_vendor(bot)
+    await bot.exchange(bot.api.send_text(neighbour, "Vendors blocking Fuxing South Street"))
+    start = len(bot.api.sent("sendMessage", neighbour.id))
+    await bot.exchange(bot.api.press_button(LIU, dispatch, "处置完成"))
+    exchange = await bot.exchange(bot.api.send_text(LIU, "已清理"))
+    [verify] = to(exchange, RESIDENT.id)
+    [done] = to(exchange, neighbour.id)  # told "done" as the reporter is, without the question
+    assert done.text == "Your case #1 is reported handled; it is now being checked."
+    assert done.buttons() == []
+    exchange = await bot.exchange(bot.api.press_button(RESIDENT, verify, "没解决"))
+    [rework] = to(exchange, LIU.id)
+    assert rework.text.startswith("返工 #1：占道经营\n反映人说问题没有解决。")
+    [reopened] = to(exchange, neighbour.id)
+    assert reopened.text == "Your case #1 has been reopened and sent back to be fixed."
+    exchange = await bot.exchange(bot.api.send_text(RESIDENT, "还在"))
+    assert to(exchange, neighbour.id) == []  # the reason is for the assignee
+    assert to(exchange, LIU.id)[0].text == "返工 #1：反映人说还有这些问题：还在"
+    await bot.exchange(bot.api.press_button(LIU, rework, "处置完成"))
+    exchange = await bot.exchange(bot.api.send_text(LIU, "这次清走了"))
+    [verify] = to(exchange, RESIDENT.id)
+    await bot.exchange(bot.api.press_button(RESIDENT, verify, "已解决"))
+    heard = [r.text for r in bot.api.sent("sendMessage", neighbour.id)[start:]]
+    assert heard == [
+        "Your case #1 is reported handled; it is now being checked.",
+        "Your case #1 has been reopened and sent back to be fixed.",
+        "Your case #1 is reported handled; it is now being checked.",
+        "Your case #1 is closed. Thank you for reporting it.",
+    ]

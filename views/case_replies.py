@@ -134,12 +134,10 @@ def closed_to_assignee(i18n: I18n, case: Case) -> str:
 
 
 def reopened_note(i18n: I18n, reason: str) -> str:
-    """The note on the assignment sent anew to the assignee."""
+    """The objection on the rework card sent anew to the assignee."""
     if not reason:
-        return i18n.gettext("Reopened (返工): not fixed, says the reporter.")
-    return i18n.gettext("Reopened (返工): not fixed, says the reporter: {reason}").format(
-        reason=reason
-    )
+        return i18n.gettext("Not fixed, says the reporter.")
+    return i18n.gettext("Not fixed, says the reporter: {reason}").format(reason=reason)
 
 
 def objection_to_assignee(i18n: I18n, case: Case, reason: str) -> str:
