@@ -61,11 +61,11 @@ async def answer_pending(update: Update, context: LaneKeeperContext, pending: Pe
             if not text:
                 raise ValueError
             days = int(pending.data.get("days", 1))
-            category = await cases.category_of(context.session, ctx.case)
+            calendar = context.services.calendar
             new_due = cases.extended_due(
-                ctx.case, days, ZoneInfo(ctx.street.timezone), context.services.calendar, category
+                ctx.case, days, ZoneInfo(ctx.street.timezone), calendar, now
             )
-            done = await cases.postpone(context.session, ctx, actor, new_due, text, now)
+            done = await cases.postpone(context.session, ctx, actor, new_due, text, now, calendar)
             if done:
                 local = context.services.i18n(i18n.locale, ctx.street.timezone)
                 await message.reply_text(case_replies.postponed(local, ctx.case, new_due))

@@ -177,22 +177,51 @@ async def category_of(session: AsyncSession, case: Case) -> Category | None:
 
 
 def extended_due(
-    case: Case, days: int, tz: ZoneInfo, calendar: WorkCalendar, category: Category | None
+    case: Case, days: int, tz: ZoneInfo, calendar: WorkCalendar, now: datetime
 ) -> datetime:
-    base = case.due_at or case.created_at
-    if category is not None and category.deadline_working_days:
-        return calendar.add_working_days(base, days, tz)
-    return base + timedelta(days=days)
+    """`days` working days more: from the deadline, or from now when it has passed, so a new
+    deadline is always in the future and never earlier than the one it replaces."""
+    base = max(case.due_at, now) if case.due_at is not None else now
+    return calendar.add_working_days(base, days, tz)
 
 
-def within_limit(case: Case, new_due: datetime, category: Category | None) -> bool:
-    """One extension up to the category's own deadline needs nobody's approval."""
-    if case.due_at is None or category is None:
+async def original_due(session: AsyncSession, case: Case) -> datetime | None:
+    """The deadline the current assignee was given, before any postponement of it."""
+    original: datetime | None = None
+    for event in await session.exec(
+        select(CaseEvent)
+        .where(
+            CaseEvent.case_id == case.id,
+            col(CaseEvent.action).in_(
+                [CaseAction.CREATE, CaseAction.ROUTE, CaseAction.ASSIGN, CaseAction.POSTPONE]
+            ),
+        )
+        .order_by(col(CaseEvent.id))
+    ):
+        if event.action != CaseAction.POSTPONE:
+            original = None  # a new assignment, a new deadline
+        elif original is None and event.data.get("from"):
+            original = datetime.fromisoformat(event.data["from"])
+    return original or case.due_at
+
+
+def within_limit(
+    original: datetime | None,
+    new_due: datetime,
+    category: Category | None,
+    tz: ZoneInfo,
+    calendar: WorkCalendar,
+) -> bool:
+    """Up to one more period of the category's deadline past the original deadline (however
+    often it was postponed since), and at least a working day, needs nobody's approval."""
+    if original is None or category is None:
         return False
-    period = case.due_at - case.created_at
+    limit = calendar.add_working_days(original, 1, tz)
     if category.deadline_working_days:
-        period = timedelta(days=category.deadline_working_days * 7 / 5)
-    return new_due - case.due_at <= max(period, timedelta(days=1))
+        limit = max(limit, calendar.add_working_days(original, category.deadline_working_days, tz))
+    elif category.deadline_hours:
+        limit = max(limit, original + timedelta(hours=category.deadline_hours))
+    return new_due <= limit
 
 
 async def postpone(
@@ -202,15 +231,20 @@ async def postpone(
     new_due: datetime,
     reason: str,
     now: datetime,
+    calendar: WorkCalendar,
 ) -> bool:
     """True when postponed at once; False when a coordinator was asked to approve."""
     await _check(session, actor, ctx, CaseAction.POSTPONE)
+    if new_due <= now:
+        raise ValueError("a new deadline is in the future")
     category = await category_of(session, ctx.case)
     data = {
         "from": ctx.case.due_at.isoformat() if ctx.case.due_at else None,
         "to": new_due.isoformat(),
     }
-    if within_limit(ctx.case, new_due, category) or await coordinates_case(
+    original = await original_due(session, ctx.case)
+    tz = ZoneInfo(ctx.street.timezone)
+    if within_limit(original, new_due, category, tz, calendar) or await coordinates_case(
         session, actor, ctx.case
     ):
         _record(session, ctx, actor, CaseAction.POSTPONE, now, note=reason, data=data)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import col, select
@@ -240,30 +240,54 @@ async def test_overdue_escalates_up_the_chain_once_each(
 async def test_postponement_within_and_past_the_limit(bot: BotHarness, db_url: str) -> None:
     dispatch = await report_vendor(bot)
     [menu] = to(await bot.exchange(bot.api.press_button(LIU, dispatch, "延期")), LIU.id)
-    assert [b["text"] for b in menu.buttons()] == [
+    assert [b["text"] for b in menu.buttons()] == [  # working days: not a Sunday
         "11月27日 14:00",
-        "11月29日 14:00",
-        "12月3日 14:00",
+        "12月1日 14:00",
+        "12月7日 14:00",
     ]
     await bot.exchange(bot.api.press_button(LIU, menu, "11月27日"))
     exchange = await bot.exchange(bot.api.send_text(LIU, "摊主答应明天搬走"))
     assert to(exchange, LIU.id)[0].text == "案件 #1 的时限已延至 11月27日 14:00。"
     case, _ = await one_case(db_url)
     assert case.due_at == T0 + timedelta(hours=4, days=1)
-    # A week more is past the 4-hour category's limit: the coordinator decides.
+    # One more day again is past one period from the original deadline (counted from it, not
+    # from the postponed one): the coordinator decides.
     [menu] = to(await bot.exchange(bot.api.press_button(LIU, dispatch, "延期")), LIU.id)
-    await bot.exchange(bot.api.press_button(LIU, menu, "12月4日"))
+    await bot.exchange(bot.api.press_button(LIU, menu, "11月30日"))
     exchange = await bot.exchange(bot.api.send_text(LIU, "要等执法中队统一行动"))
     assert to(exchange, LIU.id)[0].text == "超过了该类别的期限，已请协调员审批。"
     [request] = to(exchange, CHEN.id)
-    assert request.text.startswith("案件 #1 申请延期：从 11月27日 14:00 延至 12月4日 14:00。")
+    assert request.text.startswith("案件 #1 申请延期：从 11月27日 14:00 延至 11月30日 14:00。")
     [forged] = await bot.exchange(bot.api.press_button(LIU, request, "批准"))
     assert forged.params["show_alert"] is True  # only a coordinator approves
     exchange = await bot.exchange(bot.api.press_button(CHEN, request, "批准"))
-    assert to(exchange, LIU.id)[0].text == "案件 #1 的延期已批准：新时限 12月4日 14:00。"
+    assert to(exchange, LIU.id)[0].text == "案件 #1 的延期已批准：新时限 11月30日 14:00。"
     case, events = await one_case(db_url)
-    assert case.due_at == T0 + timedelta(hours=4, days=8)
+    assert case.due_at == T0 + timedelta(hours=4, days=4)
     assert [e.action for e in events][-3:] == ["postpone", "postpone_request", "postpone"]
+
+
+async def test_postponing_an_overdue_case_offers_only_future_dates(
+    bot: BotHarness, db_url: str, clock: ManualClock
+) -> None:
+    dispatch = await report_vendor(bot)  # due Thursday 14:00
+    clock.advance(timedelta(days=1, hours=6))  # Friday 16:00: overdue by more than a day
+    [menu] = to(await bot.exchange(bot.api.press_button(LIU, dispatch, "延期")), LIU.id)
+    assert [b["text"] for b in menu.buttons()] == [  # from now, on working days
+        "11月30日 16:00",
+        "12月2日 16:00",
+        "12月8日 16:00",
+    ]
+    await bot.exchange(bot.api.press_button(LIU, menu, "11月30日"))
+    exchange = await bot.exchange(bot.api.send_text(LIU, "摊主周末不在"))
+    # Past one period of the original deadline: not postponed without approval.
+    assert to(exchange, LIU.id)[0].text == "超过了该类别的期限，已请协调员审批。"
+    [request] = to(exchange, CHEN.id)
+    assert request.text.startswith("案件 #1 申请延期：从 11月26日 14:00 延至 11月30日 16:00。")
+    case, events = await one_case(db_url)
+    assert case.due_at == T0 + timedelta(hours=4)
+    assert events[-1].action == "postpone_request"
+    assert datetime.fromisoformat(events[-1].data["to"]) == T0 + timedelta(days=4, hours=6)
 
 
 async def test_verification_times_out_to_closed(
