@@ -34,6 +34,8 @@ VERBS: dict[str, Verb] = {
     "t": triage.choose_party,
     "tp": triage.choose_person,
     "tm": triage.assign,
+    "tc": triage.choose_category,
+    "tk": triage.set_category,
 }
 
 

@@ -306,10 +306,43 @@ async def decide_postponement(
     return request
 
 
+async def recategorise(
+    session: AsyncSession, ctx: CaseContext, actor: Actor, category: Category, now: datetime
+) -> bool:
+    """A coordinator corrects the case's category, recorded as an event of its own (data
+    {from, to}: the categories' codes) so intake can learn from it. False: unchanged."""
+    if not await coordinates_case(session, actor, ctx.case):
+        raise NotAllowed
+    if category.street_id not in (None, ctx.case.street_id) or not category.active:
+        raise NotAllowed
+    if not allowed(CaseAction.RECATEGORISE, CaseState(ctx.case.state)):
+        raise TransitionError(CaseAction.RECATEGORISE, CaseState(ctx.case.state))
+    if category.id == ctx.case.category_id:
+        return False
+    old = await category_of(session, ctx.case)
+    _record(
+        session,
+        ctx,
+        actor,
+        CaseAction.RECATEGORISE,
+        now,
+        data={"from": old.code if old else None, "to": category.code},
+    )
+    ctx.case.category_id = category.id
+    await session.flush()
+    return True
+
+
 async def assign(
-    session: AsyncSession, ctx: CaseContext, actor: Actor, member: Member, now: datetime
+    session: AsyncSession,
+    ctx: CaseContext,
+    actor: Actor,
+    member: Member,
+    now: datetime,
+    calendar: WorkCalendar,
 ) -> None:
-    """A coordinator gives the case (from triage, or any time) to a member of a party."""
+    """A coordinator gives the case (from triage, or any time) to a member of a party, who
+    gets the category's full time from now: never an old, or even a past, deadline."""
     if not await coordinates_case(session, actor, ctx.case):
         raise NotAllowed
     if member.street_id != ctx.case.street_id or not member.active or member.telegram_id is None:
@@ -326,6 +359,9 @@ async def assign(
     ):
         row.state = AssignmentState.CANCELLED
         session.add(row)
+    category = await category_of(session, ctx.case)
+    if category is not None and (category.deadline_hours or category.deadline_working_days):
+        ctx.case.due_at = calendar_due(now, category, ZoneInfo(ctx.street.timezone), calendar)
     session.add(
         Assignment(
             case_id=ctx.case.id,
@@ -342,7 +378,11 @@ async def assign(
         actor,
         CaseAction.ASSIGN,
         now,
-        data={"member": member.id, "party": member.party_id},
+        data={
+            "member": member.id,
+            "party": member.party_id,
+            "due": ctx.case.due_at.isoformat() if ctx.case.due_at else None,
+        },
     )
     await session.flush()
 

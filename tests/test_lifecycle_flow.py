@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import col, select
 
 from fakegram import FakeBotApi, FakeUser, Recorded
-from models.cases import Case, CaseAttachment, CaseEvent, CaseState
+from models.cases import Assignment, Case, CaseAttachment, CaseEvent, CaseState
 from models.clock import ManualClock
 from models.db import Database
 from scheduler.deadlines import run_once
@@ -415,3 +415,39 @@ async def test_everyone_hears_one_story_of_a_rework(bot: BotHarness) -> None:
         "Your case #1 is reported handled; it is now being checked.",
         "Your case #1 is closed. Thank you for reporting it.",
     ]
+
+
+async def test_reassigning_gives_the_full_time_from_now_and_may_correct_the_category(
+    bot: BotHarness, db_url: str, clock: ManualClock
+) -> None:
+    dispatch = await report_vendor(bot)  # a vendor: 4 hours, due Thursday 14:00
+    [reasons] = to(await bot.exchange(bot.api.press_button(LIU, dispatch, "退回")), LIU.id)
+    exchange = await bot.exchange(bot.api.press_button(LIU, reasons, "不在我们的负责区域"))
+    [triage] = to(exchange, CHEN.id)
+    clock.advance(timedelta(days=1))  # Friday 10:00: the old deadline has long passed
+    [parties] = to(await bot.exchange(bot.api.press_button(CHEN, triage, "分派")), CHEN.id)
+    assert parties.text.startswith("类别：占道经营。如有误，请先更改。\n案件 #1：派给哪个单位？")
+    [kinds] = to(await bot.exchange(bot.api.press_button(CHEN, parties, "更改类别")), CHEN.id)
+    assert "✓ 占道经营" in [b["text"] for b in kinds.buttons()]
+    [parties] = to(await bot.exchange(bot.api.press_button(CHEN, kinds, "暴露垃圾")), CHEN.id)
+    assert parties.text.startswith("类别：暴露垃圾。")
+    [people] = to(await bot.exchange(bot.api.press_button(CHEN, parties, "南星环卫所")), CHEN.id)
+    exchange = await bot.exchange(bot.api.press_button(CHEN, people, "冯军"))
+    [card] = to(exchange, FENG.id)
+    assert card.text.startswith("新案件 #1：暴露垃圾")
+    assert "11月28日 10:00" in card.text  # rubbish: 24 hours from the assignment
+    case, events = await one_case(db_url)
+    assert case.due_at == T0 + timedelta(days=2)
+    assert [e.action for e in events][-3:] == ["hand_back", "recategorise", "assign"]
+    assert (events[-2].data, events[-2].from_state, events[-2].to_state) == (
+        {"from": "street_vendor", "to": "garbage"},
+        "triage",
+        "triage",
+    )
+    database = Database(db_url)
+    try:
+        async with database.session() as session:
+            [*_, lead] = (await session.exec(select(Assignment).order_by(col(Assignment.id)))).all()
+            assert (lead.member_id is not None, lead.due_at) == (True, T0 + timedelta(days=2))
+    finally:
+        await database.dispose()
