@@ -34,6 +34,8 @@ VERBS: dict[str, Verb] = {
     "t": triage.choose_party,
     "tp": triage.choose_person,
     "tm": triage.assign,
+    "tc": triage.choose_category,
+    "tk": triage.set_category,
     "na": case_endings.not_accepted_menu,
     "nr": case_endings.not_accepted,
     "tr": case_endings.transfer_menu,

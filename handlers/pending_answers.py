@@ -63,11 +63,11 @@ async def answer_pending(update: Update, context: LaneKeeperContext, pending: Pe
             if not text:
                 raise ValueError
             days = int(pending.data.get("days", 1))
-            category = await cases.category_of(context.session, ctx.case)
+            calendar = context.services.calendar
             new_due = cases.extended_due(
-                ctx.case, days, ZoneInfo(ctx.street.timezone), context.services.calendar, category
+                ctx.case, days, ZoneInfo(ctx.street.timezone), calendar, now
             )
-            done = await cases.postpone(context.session, ctx, actor, new_due, text, now)
+            done = await cases.postpone(context.session, ctx, actor, new_due, text, now, calendar)
             if done:
                 local = context.services.i18n(i18n.locale, ctx.street.timezone)
                 await message.reply_text(case_replies.postponed(local, ctx.case, new_due))
@@ -75,12 +75,19 @@ async def answer_pending(update: Update, context: LaneKeeperContext, pending: Pe
                 await message.reply_text(case_replies.postponement_needs_approval(i18n))
                 await ask_approval(context, messenger, ctx, new_due, text)
         elif pending.kind == "reopen":
+            # The case went back to rework when "not fixed" was pressed; this is its reason.
             if not text:
                 raise ValueError
-            await cases.reopen(context.session, ctx, actor.telegram_id, text, now)
-            await message.reply_text(case_replies.reopened(i18n, ctx.case))
-            await tell_assignee(messenger, ctx, "reopened", text)
-            await messenger.progress(ctx.case, "reopened", skip=actor.telegram_id)
+            event_id = pending.data.get("event")
+            await cases.add_objection(
+                context.session,
+                ctx.case,
+                int(event_id) if event_id is not None else None,
+                actor.telegram_id,
+                text,
+            )
+            await message.reply_text(case_replies.objection_noted(i18n))
+            await tell_assignee(messenger, ctx, "objection", text)
     except ValueError:
         # Nothing typed: the same question stays open, with what it already carried.
         await cases.ask(

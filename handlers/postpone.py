@@ -23,9 +23,9 @@ async def postpone_menu(
 ) -> None:
     ctx = await case_press.acting(context, actor, case_id)
     tz = ZoneInfo(ctx.street.timezone)
-    category = await cases.category_of(context.session, ctx.case)
+    now = case_press.now(context)
     choices = [
-        (days, cases.extended_due(ctx.case, days, tz, context.services.calendar, category))
+        (days, cases.extended_due(ctx.case, days, tz, context.services.calendar, now))
         for days in POSTPONE_DAYS
     ]
     # The dates as the street lives them, in the presser's language.

@@ -4,12 +4,13 @@ a person in it (button data cs:t, cs:tp, cs:tm)."""
 from __future__ import annotations
 
 from sqlmodel import col, select
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from handlers import case_press
 from handlers.access import current_actor, not_allowed
 from handlers.context import LaneKeeperContext
 from models import dispatch as cases
+from models.case_opening import category_row
 from models.cases import Case, CaseAction, CaseState
 from models.lifecycle import TransitionError
 from models.org import Member, Party
@@ -55,14 +56,62 @@ async def choose_party(
         raise cases.NotAllowed
     if ctx.case.state not in (CaseState.TRIAGE, CaseState.DISPATCHED, CaseState.ACCEPTED):
         raise TransitionError(CaseAction.ASSIGN, CaseState(ctx.case.state))
-    parties = await context.session.exec(
-        select(Party).where(Party.street_id == ctx.case.street_id).order_by(col(Party.id))
-    )
-    text, keyboard = triage.choose_party(context.i18n, ctx.case, parties)
+    text, keyboard = await _party_question(context, ctx.case)
     query = update.callback_query
     assert query is not None
     await query.answer()
     await context.bot.send_message(query.from_user.id, text, reply_markup=keyboard)
+
+
+async def _party_question(
+    context: LaneKeeperContext, case: Case
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The case's category (with "change") and the units to choose from."""
+    parties = await context.session.exec(
+        select(Party).where(Party.street_id == case.street_id).order_by(col(Party.id))
+    )
+    category = await cases.category_of(context.session, case)
+    return triage.choose_party(context.i18n, case, parties, category)
+
+
+async def choose_category(
+    update: Update, context: LaneKeeperContext, actor: Actor, case_id: int, arg: str | None
+) -> None:
+    """The coordinator says the category is wrong: the street's categories to choose from."""
+    ctx = await case_press.load(context, case_id)
+    if not await cases.coordinates_case(context.session, actor, ctx.case):
+        raise cases.NotAllowed
+    if ctx.case.state not in (CaseState.TRIAGE, CaseState.DISPATCHED, CaseState.ACCEPTED):
+        raise TransitionError(CaseAction.RECATEGORISE, CaseState(ctx.case.state))
+    current = await cases.category_of(context.session, ctx.case)
+    text, keyboard = triage.choose_category(
+        context.i18n,
+        ctx.case,
+        context.services.classifier.categories.values(),
+        current.code if current else None,
+    )
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await case_press.edit(update, text, keyboard)
+
+
+async def set_category(
+    update: Update, context: LaneKeeperContext, actor: Actor, case_id: int, arg: str | None
+) -> None:
+    """The corrected category is recorded; then on to the choice of a unit."""
+    ctx = await case_press.load(context, case_id)
+    spec = context.services.classifier.categories.get(arg or "")
+    query = update.callback_query
+    assert query is not None
+    if spec is None:
+        await query.answer(stale(context.i18n), show_alert=True)
+        return
+    category = await category_row(context.session, spec)
+    await cases.recategorise(context.session, ctx, actor, category, case_press.now(context))
+    await query.answer()
+    text, keyboard = await _party_question(context, ctx.case)
+    await case_press.edit(update, text, keyboard)
 
 
 async def choose_person(
@@ -103,7 +152,9 @@ async def assign(
     if member is None:
         await query.answer(stale(context.i18n), show_alert=True)
         return
-    await cases.assign(context.session, ctx, actor, member, case_press.now(context))
+    await cases.assign(
+        context.session, ctx, actor, member, case_press.now(context), context.services.calendar
+    )
     await query.answer()
     await case_press.edit(update, triage.assigned(context.i18n, ctx.case, member))
     # Reloaded after the assignment: the notice reads the case as it now stands.

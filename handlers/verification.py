@@ -39,11 +39,15 @@ async def verify(
         await messenger.progress(ctx.case, "closed", skip=actor.telegram_id)
         return
     if arg == "n":
-        await cases.ask(
-            context.session, actor.telegram_id, "reopen", case_id, case_press.now(context)
-        )
+        # The press is the objection: back to rework now; the reason is asked for, optional.
+        now = case_press.now(context)
+        event = await cases.reopen(context.session, ctx, actor.telegram_id, now)
         await query.answer()
-        await case_press.edit(update, case_replies.reopen_question(context.i18n))
+        await case_press.edit(update, case_replies.reopen_question(context.i18n, ctx.case))
+        messenger = Messenger(context.bot, context.session, context.services)
+        await tell_assignee(messenger, ctx, "reopened")
+        await messenger.progress(ctx.case, "reopened", skip=actor.telegram_id)
+        await cases.ask(context.session, actor.telegram_id, "reopen", case_id, now, event=event.id)
         return
     await query.answer(stale(context.i18n), show_alert=True)
 
@@ -66,13 +70,18 @@ async def rate(
 async def tell_assignee(
     messenger: Messenger, ctx: cases.CaseContext, kind: str, reason: str = ""
 ) -> None:
-    """The lead assignee hears the reporter's verdict: "closed", else reopened for `reason`."""
+    """The lead assignee hears the reporter's verdict: "closed", "reopened" (the case again,
+    with its buttons), or "objection" (what is still wrong, typed after "not fixed")."""
     member = ctx.lead_member
     if member is None or member.telegram_id is None:
         return
     i18n = await messenger.i18n(member.telegram_id, ctx.case)
     if kind == "closed":
         await messenger.send(member.telegram_id, case_replies.closed_to_assignee(i18n, ctx.case))
+    elif kind == "objection":
+        await messenger.send(
+            member.telegram_id, case_replies.objection_to_assignee(i18n, ctx.case, reason)
+        )
     else:
         note = case_replies.reopened_note(i18n, reason)
-        await messenger.assignment(ctx.case, member, note=note)
+        await messenger.assignment(ctx.case, member, note=note, rework=True)

@@ -49,6 +49,7 @@ class CaseAction(StrEnum):
     ESCALATE = "escalate"  # overdue: one step up the chain
     VERIFY_REQUEST = "verify_request"  # the verifier was asked
     EDIT = "edit"  # the reporter edited the report's message
+    RECATEGORISE = "recategorise"  # a coordinator corrected the category: data {from, to}
 
 
 class Urgency(StrEnum):

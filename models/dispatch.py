@@ -177,22 +177,51 @@ async def category_of(session: AsyncSession, case: Case) -> Category | None:
 
 
 def extended_due(
-    case: Case, days: int, tz: ZoneInfo, calendar: WorkCalendar, category: Category | None
+    case: Case, days: int, tz: ZoneInfo, calendar: WorkCalendar, now: datetime
 ) -> datetime:
-    base = case.due_at or case.created_at
-    if category is not None and category.deadline_working_days:
-        return calendar.add_working_days(base, days, tz)
-    return base + timedelta(days=days)
+    """`days` working days more: from the deadline, or from now when it has passed, so a new
+    deadline is always in the future and never earlier than the one it replaces."""
+    base = max(case.due_at, now) if case.due_at is not None else now
+    return calendar.add_working_days(base, days, tz)
 
 
-def within_limit(case: Case, new_due: datetime, category: Category | None) -> bool:
-    """One extension up to the category's own deadline needs nobody's approval."""
-    if case.due_at is None or category is None:
+async def original_due(session: AsyncSession, case: Case) -> datetime | None:
+    """The deadline the current assignee was given, before any postponement of it."""
+    original: datetime | None = None
+    for event in await session.exec(
+        select(CaseEvent)
+        .where(
+            CaseEvent.case_id == case.id,
+            col(CaseEvent.action).in_(
+                [CaseAction.CREATE, CaseAction.ROUTE, CaseAction.ASSIGN, CaseAction.POSTPONE]
+            ),
+        )
+        .order_by(col(CaseEvent.id))
+    ):
+        if event.action != CaseAction.POSTPONE:
+            original = None  # a new assignment, a new deadline
+        elif original is None and event.data.get("from"):
+            original = datetime.fromisoformat(event.data["from"])
+    return original or case.due_at
+
+
+def within_limit(
+    original: datetime | None,
+    new_due: datetime,
+    category: Category | None,
+    tz: ZoneInfo,
+    calendar: WorkCalendar,
+) -> bool:
+    """Up to one more period of the category's deadline past the original deadline (however
+    often it was postponed since), and at least a working day, needs nobody's approval."""
+    if original is None or category is None:
         return False
-    period = case.due_at - case.created_at
+    limit = calendar.add_working_days(original, 1, tz)
     if category.deadline_working_days:
-        period = timedelta(days=category.deadline_working_days * 7 / 5)
-    return new_due - case.due_at <= max(period, timedelta(days=1))
+        limit = max(limit, calendar.add_working_days(original, category.deadline_working_days, tz))
+    elif category.deadline_hours:
+        limit = max(limit, original + timedelta(hours=category.deadline_hours))
+    return new_due <= limit
 
 
 async def postpone(
@@ -202,15 +231,20 @@ async def postpone(
     new_due: datetime,
     reason: str,
     now: datetime,
+    calendar: WorkCalendar,
 ) -> bool:
     """True when postponed at once; False when a coordinator was asked to approve."""
     await _check(session, actor, ctx, CaseAction.POSTPONE)
+    if new_due <= now:
+        raise ValueError("a new deadline is in the future")
     category = await category_of(session, ctx.case)
     data = {
         "from": ctx.case.due_at.isoformat() if ctx.case.due_at else None,
         "to": new_due.isoformat(),
     }
-    if within_limit(ctx.case, new_due, category) or await coordinates_case(
+    original = await original_due(session, ctx.case)
+    tz = ZoneInfo(ctx.street.timezone)
+    if within_limit(original, new_due, category, tz, calendar) or await coordinates_case(
         session, actor, ctx.case
     ):
         _record(session, ctx, actor, CaseAction.POSTPONE, now, note=reason, data=data)
@@ -272,10 +306,43 @@ async def decide_postponement(
     return request
 
 
+async def recategorise(
+    session: AsyncSession, ctx: CaseContext, actor: Actor, category: Category, now: datetime
+) -> bool:
+    """A coordinator corrects the case's category, recorded as an event of its own (data
+    {from, to}: the categories' codes) so intake can learn from it. False: unchanged."""
+    if not await coordinates_case(session, actor, ctx.case):
+        raise NotAllowed
+    if category.street_id not in (None, ctx.case.street_id) or not category.active:
+        raise NotAllowed
+    if not allowed(CaseAction.RECATEGORISE, CaseState(ctx.case.state)):
+        raise TransitionError(CaseAction.RECATEGORISE, CaseState(ctx.case.state))
+    if category.id == ctx.case.category_id:
+        return False
+    old = await category_of(session, ctx.case)
+    _record(
+        session,
+        ctx,
+        actor,
+        CaseAction.RECATEGORISE,
+        now,
+        data={"from": old.code if old else None, "to": category.code},
+    )
+    ctx.case.category_id = category.id
+    await session.flush()
+    return True
+
+
 async def assign(
-    session: AsyncSession, ctx: CaseContext, actor: Actor, member: Member, now: datetime
+    session: AsyncSession,
+    ctx: CaseContext,
+    actor: Actor,
+    member: Member,
+    now: datetime,
+    calendar: WorkCalendar,
 ) -> None:
-    """A coordinator gives the case (from triage, or any time) to a member of a party."""
+    """A coordinator gives the case (from triage, or any time) to a member of a party, who
+    gets the category's full time from now: never an old, or even a past, deadline."""
     if not await coordinates_case(session, actor, ctx.case):
         raise NotAllowed
     if member.street_id != ctx.case.street_id or not member.active or member.telegram_id is None:
@@ -292,6 +359,9 @@ async def assign(
     ):
         row.state = AssignmentState.CANCELLED
         session.add(row)
+    category = await category_of(session, ctx.case)
+    if category is not None and (category.deadline_hours or category.deadline_working_days):
+        ctx.case.due_at = calendar_due(now, category, ZoneInfo(ctx.street.timezone), calendar)
     session.add(
         Assignment(
             case_id=ctx.case.id,
@@ -308,7 +378,11 @@ async def assign(
         actor,
         CaseAction.ASSIGN,
         now,
-        data={"member": member.id, "party": member.party_id},
+        data={
+            "member": member.id,
+            "party": member.party_id,
+            "due": ctx.case.due_at.isoformat() if ctx.case.due_at else None,
+        },
     )
     await session.flush()
 
@@ -421,17 +495,45 @@ async def rate(session: AsyncSession, case: Case, telegram_id: int, satisfaction
 
 
 async def reopen(
-    session: AsyncSession, ctx: CaseContext, telegram_id: int, reason: str, now: datetime
-) -> None:
-    """Not fixed (返工): back to the same assignee, with the reason."""
+    session: AsyncSession,
+    ctx: CaseContext,
+    telegram_id: int,
+    now: datetime,
+    reason: str | None = None,
+) -> CaseEvent:
+    """Not fixed (返工): back to the same assignee at once. Pressing "not fixed" is the
+    objection itself: the reason, if the verifier types one, comes later (`add_objection`),
+    and the case, no longer waiting for verification, cannot close by default meanwhile."""
     if not await may_verify(session, ctx.case, telegram_id):
         raise NotAllowed
-    apply(session, ctx.case, CaseAction.REOPEN, at=now, actor_telegram_id=telegram_id, note=reason)
+    event = apply(
+        session, ctx.case, CaseAction.REOPEN, at=now, actor_telegram_id=telegram_id, note=reason
+    )
     if ctx.lead is not None:
         ctx.lead.state = AssignmentState.ACCEPTED
         ctx.lead.done_at = None
         session.add(ctx.lead)
     await session.flush()
+    return event
+
+
+async def add_objection(
+    session: AsyncSession, case: Case, event_id: int | None, telegram_id: int, reason: str
+) -> CaseEvent:
+    """The reason typed after "not fixed", added to the reopen event it explains (once)."""
+    event = await session.get(CaseEvent, event_id) if event_id is not None else None
+    if (
+        event is None
+        or event.case_id != case.id
+        or event.action != CaseAction.REOPEN
+        or event.actor_telegram_id != telegram_id
+        or event.note
+    ):
+        raise TransitionError(CaseAction.REOPEN, CaseState(case.state))
+    event.note = reason
+    session.add(event)
+    await session.flush()
+    return event
 
 
 # Questions awaiting a typed answer ----------------------------------------------------------

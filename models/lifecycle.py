@@ -48,6 +48,7 @@ TRANSITIONS: dict[CaseAction, tuple[frozenset[CaseState | None], CaseState | Non
     CaseAction.ESCALATE: (frozenset({S.TRIAGE, S.DISPATCHED, S.ACCEPTED}), None),
     CaseAction.VERIFY_REQUEST: (frozenset({S.DONE}), None),
     CaseAction.EDIT: (frozenset(OPEN_STATES), None),
+    CaseAction.RECATEGORISE: (frozenset({S.TRIAGE, S.DISPATCHED, S.ACCEPTED}), None),
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlmodel import col, select
@@ -117,9 +118,15 @@ class Messenger:
     # -- to members -----------------------------------------------------------------------
 
     async def assignment(
-        self, case: Case, member: Member, note: str | None = None, dedupe: str | None = None
+        self,
+        case: Case,
+        member: Member,
+        note: str | None = None,
+        dedupe: str | None = None,
+        rework: bool = False,
     ) -> None:
-        """The assignee's message, with the buttons to act on the case."""
+        """The assignee's message, with the buttons to act on the case (as rework: the case
+        sent back as not fixed)."""
         if member.telegram_id is None:
             return
         i18n = await self.i18n(member.telegram_id, case)
@@ -132,6 +139,7 @@ class Messenger:
             reporter=await self.reporter_label(case, i18n),
             spot=await self.vending_spot(case, category),
             note=note,
+            rework=rework,
         )
         await self.send(member.telegram_id, text, keyboard, dedupe=dedupe)
 
@@ -276,20 +284,28 @@ class Messenger:
                 ids.append(again)
         return ids
 
-    async def progress(self, case: Case, kind: str, who: str = "", skip: int | None = None) -> None:
+    async def progress(
+        self, case: Case, kind: str, who: str = "", skip: int | Collection[int] | None = None
+    ) -> None:
+        """Every follower hears the same step (the reporter and who reported it again), but
+        `skip`: who pressed, or who was asked in a message of their own."""
+        skipped = {skip} if isinstance(skip, int) else set(skip or ())
         for telegram_id in await self.followers(case):
-            if telegram_id == skip:
+            if telegram_id in skipped:
                 continue
             i18n = await self.i18n(telegram_id, case)
             await self.send(telegram_id, progress_notice(i18n, case, kind, who))
 
     async def verification(self, case: Case, note: str | None) -> None:
-        """Done: the reporter (else the alley's street chief) is asked whether it is fixed."""
-        for telegram_id in await verifiers(self.session, case):
+        """Done: the reporter (else the alley's street chief) is asked whether it is fixed;
+        whoever else reported it hears that it is reported handled, as the reporter does."""
+        asked = await verifiers(self.session, case)
+        for telegram_id in asked:
             i18n = await self.i18n(telegram_id, case)
             category, alley = await self.names(case)
             text, keyboard = verification_question(i18n, case, category, alley, note)
             await self.send(telegram_id, text, keyboard)
+        await self.progress(case, "done", skip=asked)
 
     async def lead_label(self, case: Case, i18n: I18n) -> str:
         lead = (

@@ -122,7 +122,7 @@ async def test_without_a_unit_head_the_cases_go_to_triage(bot: BotHarness, db_ur
     assert case.state == CaseState.TRIAGE
     assert (events[-1].action, events[-1].to_state) == ("release", "triage")
     [parties] = to(await bot.exchange(bot.api.press_button(CHEN, told, "分派 #1")), CHEN.id)
-    assert parties.text.startswith("案件 #1：派给哪个单位？")
+    assert parties.text.endswith("案件 #1：派给哪个单位？")
 
 
 async def test_an_inactive_lead_may_not_act_even_if_the_case_still_names_him(

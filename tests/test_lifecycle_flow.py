@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import col, select
 
 from fakegram import FakeBotApi, FakeUser, Recorded
-from models.cases import Case, CaseAttachment, CaseEvent, CaseState
+from models.cases import Assignment, Case, CaseAttachment, CaseEvent, CaseState
 from models.clock import ManualClock
 from models.db import Database
 from scheduler.deadlines import run_once
@@ -166,16 +166,44 @@ async def test_not_fixed_reopens_to_the_same_assignee(bot: BotHarness, db_url: s
     dispatch = await report_vendor(bot)
     await bot.exchange(bot.api.press_button(LIU, dispatch, "处置完成"))
     [verify] = to(await bot.exchange(bot.api.send_text(LIU, "已清理")), RESIDENT.id)
-    [ask] = to(await bot.exchange(bot.api.press_button(RESIDENT, verify, "没解决")), RESIDENT.id)
-    assert ask.text == "很抱歉。还有什么问题？请写下来。"
-    exchange = await bot.exchange(bot.api.send_text(RESIDENT, "下午又摆出来了"))
-    [rework] = to(exchange, LIU.id)
-    assert rework.text.startswith("返工：反映人说问题没有解决：下午又摆出来了\n新案件 #1")
+    exchange = await bot.exchange(bot.api.press_button(RESIDENT, verify, "没解决"))
+    [ask] = to(exchange, RESIDENT.id)
+    assert ask.text == (
+        "很抱歉。案件 #1 已退回返工。如您愿意，请用一条消息写下还有什么问题，我们会转告处置人。"
+    )
+    [rework] = to(exchange, LIU.id)  # at once: the press is the objection
+    assert rework.text.startswith("返工 #1：占道经营\n反映人说问题没有解决。\n地点：复兴南街")
+    assert "新案件" not in rework.text
     assert [b["text"] for b in rework.buttons()] == ["✅ 处置完成", "⏳ 延期", "↩️ 退回"]
-    assert [r.text for r in to(exchange, RESIDENT.id)] == ["谢谢。案件 #1 已退回返工。"]
+    case, events = await one_case(db_url)
+    assert case.state == CaseState.ACCEPTED
+    assert (events[-1].action, events[-1].note) == ("reopen", None)
+    exchange = await bot.exchange(bot.api.send_text(RESIDENT, "下午又摆出来了"))
+    [reason] = to(exchange, LIU.id)
+    assert reason.text == "返工 #1：反映人说还有这些问题：下午又摆出来了"
+    assert [r.text for r in to(exchange, RESIDENT.id)] == ["谢谢。已将问题转告处置人。"]
     case, events = await one_case(db_url)
     assert case.state == CaseState.ACCEPTED
     assert (events[-1].action, events[-1].note) == ("reopen", "下午又摆出来了")
+
+
+async def test_not_fixed_without_a_reason_never_closes_by_default(
+    bot: BotHarness, db_url: str, clock: ManualClock
+) -> None:
+    dispatch = await report_vendor(bot)
+    await bot.exchange(bot.api.press_button(LIU, dispatch, "处置完成"))
+    [verify] = to(await bot.exchange(bot.api.send_text(LIU, "已清理")), RESIDENT.id)
+    await bot.exchange(bot.api.press_button(RESIDENT, verify, "没解决"))
+    clock.advance(timedelta(hours=80))  # no reason typed, past the verification time
+    notices = await bot.tick(run_once)
+    assert "closed_by_default" not in [n.kind for n in notices]
+    assert not any(
+        r.text.startswith("您的案件 #1 已结案") for r in bot.api.sent("sendMessage", RESIDENT.id)
+    )
+    case, events = await one_case(db_url)
+    assert case.state == CaseState.ACCEPTED and case.closed_at is None
+    assert "close_by_default" not in [e.action for e in events]
+    assert [e.action for e in events].count("reopen") == 1
 
 
 async def test_overdue_escalates_up_the_chain_once_each(
@@ -212,30 +240,54 @@ async def test_overdue_escalates_up_the_chain_once_each(
 async def test_postponement_within_and_past_the_limit(bot: BotHarness, db_url: str) -> None:
     dispatch = await report_vendor(bot)
     [menu] = to(await bot.exchange(bot.api.press_button(LIU, dispatch, "延期")), LIU.id)
-    assert [b["text"] for b in menu.buttons()] == [
+    assert [b["text"] for b in menu.buttons()] == [  # working days: not a Sunday
         "11月27日 14:00",
-        "11月29日 14:00",
-        "12月3日 14:00",
+        "12月1日 14:00",
+        "12月7日 14:00",
     ]
     await bot.exchange(bot.api.press_button(LIU, menu, "11月27日"))
     exchange = await bot.exchange(bot.api.send_text(LIU, "摊主答应明天搬走"))
     assert to(exchange, LIU.id)[0].text == "案件 #1 的时限已延至 11月27日 14:00。"
     case, _ = await one_case(db_url)
     assert case.due_at == T0 + timedelta(hours=4, days=1)
-    # A week more is past the 4-hour category's limit: the coordinator decides.
+    # One more day again is past one period from the original deadline (counted from it, not
+    # from the postponed one): the coordinator decides.
     [menu] = to(await bot.exchange(bot.api.press_button(LIU, dispatch, "延期")), LIU.id)
-    await bot.exchange(bot.api.press_button(LIU, menu, "12月4日"))
+    await bot.exchange(bot.api.press_button(LIU, menu, "11月30日"))
     exchange = await bot.exchange(bot.api.send_text(LIU, "要等执法中队统一行动"))
     assert to(exchange, LIU.id)[0].text == "超过了该类别的期限，已请协调员审批。"
     [request] = to(exchange, CHEN.id)
-    assert request.text.startswith("案件 #1 申请延期：从 11月27日 14:00 延至 12月4日 14:00。")
+    assert request.text.startswith("案件 #1 申请延期：从 11月27日 14:00 延至 11月30日 14:00。")
     [forged] = await bot.exchange(bot.api.press_button(LIU, request, "批准"))
     assert forged.params["show_alert"] is True  # only a coordinator approves
     exchange = await bot.exchange(bot.api.press_button(CHEN, request, "批准"))
-    assert to(exchange, LIU.id)[0].text == "案件 #1 的延期已批准：新时限 12月4日 14:00。"
+    assert to(exchange, LIU.id)[0].text == "案件 #1 的延期已批准：新时限 11月30日 14:00。"
     case, events = await one_case(db_url)
-    assert case.due_at == T0 + timedelta(hours=4, days=8)
+    assert case.due_at == T0 + timedelta(hours=4, days=4)
     assert [e.action for e in events][-3:] == ["postpone", "postpone_request", "postpone"]
+
+
+async def test_postponing_an_overdue_case_offers_only_future_dates(
+    bot: BotHarness, db_url: str, clock: ManualClock
+) -> None:
+    dispatch = await report_vendor(bot)  # due Thursday 14:00
+    clock.advance(timedelta(days=1, hours=6))  # Friday 16:00: overdue by more than a day
+    [menu] = to(await bot.exchange(bot.api.press_button(LIU, dispatch, "延期")), LIU.id)
+    assert [b["text"] for b in menu.buttons()] == [  # from now, on working days
+        "11月30日 16:00",
+        "12月2日 16:00",
+        "12月8日 16:00",
+    ]
+    await bot.exchange(bot.api.press_button(LIU, menu, "11月30日"))
+    exchange = await bot.exchange(bot.api.send_text(LIU, "摊主周末不在"))
+    # Past one period of the original deadline: not postponed without approval.
+    assert to(exchange, LIU.id)[0].text == "超过了该类别的期限，已请协调员审批。"
+    [request] = to(exchange, CHEN.id)
+    assert request.text.startswith("案件 #1 申请延期：从 11月26日 14:00 延至 11月30日 16:00。")
+    case, events = await one_case(db_url)
+    assert case.due_at == T0 + timedelta(hours=4)
+    assert events[-1].action == "postpone_request"
+    assert datetime.fromisoformat(events[-1].data["to"]) == T0 + timedelta(days=4, hours=6)
 
 
 async def test_verification_times_out_to_closed(
@@ -331,3 +383,71 @@ async def test_followers_hear_progress(bot: BotHarness) -> None:
     exchange = await bot.exchange(bot.api.press_button(LIU, dispatch, "接单"))
     [told] = to(exchange, neighbour.id)
     assert told.text == "Your case #1 has been taken on by 南星执法中队 刘洋."
+
+
+async def test_everyone_hears_one_story_of_a_rework(bot: BotHarness) -> None:
+    neighbour = FakeUser(900002, "Alice", "en")
+    dispatch = await report_vendor(bot)
+    await bot.exchange(bot.api.send_text(neighbour, "Vendors blocking Fuxing South Street"))
+    start = len(bot.api.sent("sendMessage", neighbour.id))
+    await bot.exchange(bot.api.press_button(LIU, dispatch, "处置完成"))
+    exchange = await bot.exchange(bot.api.send_text(LIU, "已清理"))
+    [verify] = to(exchange, RESIDENT.id)
+    [done] = to(exchange, neighbour.id)  # told "done" as the reporter is, without the question
+    assert done.text == "Your case #1 is reported handled; it is now being checked."
+    assert done.buttons() == []
+    exchange = await bot.exchange(bot.api.press_button(RESIDENT, verify, "没解决"))
+    [rework] = to(exchange, LIU.id)
+    assert rework.text.startswith("返工 #1：占道经营\n反映人说问题没有解决。")
+    [reopened] = to(exchange, neighbour.id)
+    assert reopened.text == "Your case #1 has been reopened and sent back to be fixed."
+    exchange = await bot.exchange(bot.api.send_text(RESIDENT, "还在"))
+    assert to(exchange, neighbour.id) == []  # the reason is for the assignee
+    assert to(exchange, LIU.id)[0].text == "返工 #1：反映人说还有这些问题：还在"
+    await bot.exchange(bot.api.press_button(LIU, rework, "处置完成"))
+    exchange = await bot.exchange(bot.api.send_text(LIU, "这次清走了"))
+    [verify] = to(exchange, RESIDENT.id)
+    await bot.exchange(bot.api.press_button(RESIDENT, verify, "已解决"))
+    heard = [r.text for r in bot.api.sent("sendMessage", neighbour.id)[start:]]
+    assert heard == [
+        "Your case #1 is reported handled; it is now being checked.",
+        "Your case #1 has been reopened and sent back to be fixed.",
+        "Your case #1 is reported handled; it is now being checked.",
+        "Your case #1 is closed. Thank you for reporting it.",
+    ]
+
+
+async def test_reassigning_gives_the_full_time_from_now_and_may_correct_the_category(
+    bot: BotHarness, db_url: str, clock: ManualClock
+) -> None:
+    dispatch = await report_vendor(bot)  # a vendor: 4 hours, due Thursday 14:00
+    [reasons] = to(await bot.exchange(bot.api.press_button(LIU, dispatch, "退回")), LIU.id)
+    exchange = await bot.exchange(bot.api.press_button(LIU, reasons, "不在我们的负责区域"))
+    [triage] = to(exchange, CHEN.id)
+    clock.advance(timedelta(days=1))  # Friday 10:00: the old deadline has long passed
+    [parties] = to(await bot.exchange(bot.api.press_button(CHEN, triage, "分派")), CHEN.id)
+    assert parties.text.startswith("类别：占道经营。如有误，请先更改。\n案件 #1：派给哪个单位？")
+    [kinds] = to(await bot.exchange(bot.api.press_button(CHEN, parties, "更改类别")), CHEN.id)
+    assert "✓ 占道经营" in [b["text"] for b in kinds.buttons()]
+    [parties] = to(await bot.exchange(bot.api.press_button(CHEN, kinds, "暴露垃圾")), CHEN.id)
+    assert parties.text.startswith("类别：暴露垃圾。")
+    [people] = to(await bot.exchange(bot.api.press_button(CHEN, parties, "南星环卫所")), CHEN.id)
+    exchange = await bot.exchange(bot.api.press_button(CHEN, people, "冯军"))
+    [card] = to(exchange, FENG.id)
+    assert card.text.startswith("新案件 #1：暴露垃圾")
+    assert "11月28日 10:00" in card.text  # rubbish: 24 hours from the assignment
+    case, events = await one_case(db_url)
+    assert case.due_at == T0 + timedelta(days=2)
+    assert [e.action for e in events][-3:] == ["hand_back", "recategorise", "assign"]
+    assert (events[-2].data, events[-2].from_state, events[-2].to_state) == (
+        {"from": "street_vendor", "to": "garbage"},
+        "triage",
+        "triage",
+    )
+    database = Database(db_url)
+    try:
+        async with database.session() as session:
+            [*_, lead] = (await session.exec(select(Assignment).order_by(col(Assignment.id)))).all()
+            assert (lead.member_id is not None, lead.due_at) == (True, T0 + timedelta(days=2))
+    finally:
+        await database.dispose()

@@ -109,7 +109,7 @@ Still a bag left by the door
 :as 陈建国
 /triage
 :press 1
-:press 3
+:press 4
 :press 1
 :as 王强
 :press 1

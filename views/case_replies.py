@@ -111,14 +111,16 @@ def closed_ask_mark(i18n: I18n, case: Case) -> str:
     ).format(number=case.number)
 
 
-def reopen_question(i18n: I18n) -> str:
-    return i18n.gettext("Sorry to hear that. What is still wrong? Please type it.")
+def reopen_question(i18n: I18n, case: Case) -> str:
+    """To the verifier who pressed "not fixed": the case is back in rework already."""
+    return i18n.gettext(
+        "Sorry to hear that. Case #{number} is sent back to be fixed. "
+        "If you like, type in one message what is still wrong, and the handler will be told."
+    ).format(number=case.number)
 
 
-def reopened(i18n: I18n, case: Case) -> str:
-    return i18n.gettext("Thank you. Case #{number} is sent back to be fixed.").format(
-        number=case.number
-    )
+def objection_noted(i18n: I18n) -> str:
+    return i18n.gettext("Thank you. The handler is told what is still wrong.")
 
 
 def mark_noted(i18n: I18n) -> str:
@@ -132,7 +134,14 @@ def closed_to_assignee(i18n: I18n, case: Case) -> str:
 
 
 def reopened_note(i18n: I18n, reason: str) -> str:
-    """The note on the assignment sent anew to the assignee."""
-    return i18n.gettext("Reopened (返工): not fixed, says the reporter: {reason}").format(
-        reason=reason
+    """The objection on the rework card sent anew to the assignee."""
+    if not reason:
+        return i18n.gettext("Not fixed, says the reporter.")
+    return i18n.gettext("Not fixed, says the reporter: {reason}").format(reason=reason)
+
+
+def objection_to_assignee(i18n: I18n, case: Case, reason: str) -> str:
+    """What the verifier typed after "not fixed", sent on to the assignee."""
+    return i18n.gettext("Rework #{number}: the reporter says what is still wrong: {reason}").format(
+        number=case.number, reason=reason
     )

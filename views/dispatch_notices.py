@@ -34,14 +34,16 @@ def dispatch_card(
     reporter: str,
     spot: VendingSpot | None = None,
     note: str | None = None,
+    rework: bool = False,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The assignee's message, with the buttons to act on the case. `note` comes first: why
-    the case came to him now (reassigned after someone left)."""
+    the case came to him now (reassigned after someone left). A case sent back as not fixed
+    is announced as rework, not as a new case, with the reporter's objection (`note`) after
+    its heading."""
     _ = i18n.gettext
+    heading = _("Rework #{number}: {category}") if rework else _("New case #{number}: {category}")
     lines = [
-        _("New case #{number}: {category}").format(
-            number=case.number, category=category_name(i18n, category)
-        ),
+        heading.format(number=case.number, category=category_name(i18n, category)),
         _("Where: {alley}").format(alley=alley_name(alley)),
         _("Report: {text}").format(text=preview(case.text) or "—"),
         _("Reported by: {who}").format(who=reporter),
@@ -57,7 +59,7 @@ def dispatch_card(
             )
         )
     if note:
-        lines.insert(0, note)
+        lines.insert(1 if rework else 0, note)
     return "\n".join(lines), action_keyboard(i18n, case)
 
 

@@ -13,6 +13,7 @@ from views.case_text import alley_name, category_name, preview
 
 PROGRESS: dict[str, str] = {
     "accepted": N_("Your case #{number} has been taken on by {who}."),
+    "done": N_("Your case #{number} is reported handled; it is now being checked."),
     "closed": N_("Your case #{number} is closed. Thank you for reporting it."),
     "closed_by_default": N_(
         "Your case #{number} is closed: it was handled and nobody "

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from locales.i18n import I18n
 from models.cases import Case, Category
+from models.classify import CategorySpec
 from models.org import Alley, Member, Party
 from views.callbacks import pack
 from views.case_text import category_name, party_label
@@ -45,13 +46,41 @@ def waiting_list(
 
 
 def choose_party(
-    i18n: I18n, case: Case, parties: Iterable[Party]
+    i18n: I18n, case: Case, parties: Iterable[Party], category: Category | None = None
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """The units to choose from; with the case's `category`, first a line and a button to
+    correct it (the new assignee's deadline is counted from the category)."""
     rows = [
         [InlineKeyboardButton(party_label(i18n, p), callback_data=pack("cs", "tp", case.id, p.id))]
         for p in parties
     ]
     text = i18n.gettext("Case #{number}: to which unit?").format(number=case.number)
+    if category is not None:
+        text = (
+            i18n.gettext("Category: {category}. If it is wrong, change it first.").format(
+                category=category_name(i18n, category)
+            )
+            + "\n"
+            + text
+        )
+        change = i18n.gettext("🏷 Change category")
+        rows.insert(0, [InlineKeyboardButton(change, callback_data=pack("cs", "tc", case.id))])
+    return text, InlineKeyboardMarkup(rows)
+
+
+def choose_category(
+    i18n: I18n, case: Case, categories: Iterable[CategorySpec], current: str | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The categories to correct the case's to, two a row; the `current` one is marked."""
+    buttons = [
+        InlineKeyboardButton(
+            ("✓ " if c.code == current else "") + category_name(i18n, c),
+            callback_data=pack("cs", "tk", case.id, c.code),
+        )
+        for c in categories
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    text = i18n.gettext("Case #{number}: which category is it?").format(number=case.number)
     return text, InlineKeyboardMarkup(rows)
 
 
