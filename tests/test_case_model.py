@@ -1,14 +1,14 @@
 """Figures that can be trusted: random lives of cases, checked against a model at every step.
 
 Hypothesis drives random sequences of what people do (report, report again, accept, hand
-back, reassign, finish, confirm, say "not fixed") through the domain, as the handlers call
-it. After each step a reference model of the case life, a few dozen lines long, must agree
-with the database on:
+back, reassign, finish, confirm, say "not fixed", refuse a report as not accepted, say a
+closed case is back) through the domain, as the handlers call it. After each step a
+reference model of the case life, a few dozen lines long, must agree with the database on:
 - every case's state, and the state rebuilt from its events alone (`lifecycle.replay`);
 - the numbering: real cases are #1, #2, … in the order they came, a repeated report has none;
 - "reported by N people": the distinct people behind a case and its repeats;
 - the quarter's figures per unit (`assessment.indicators`, what `report kpi` prints): due,
-  handled, reworked, closed.
+  handled, reworked, closed, reopened, not accepted.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -30,11 +31,12 @@ from hypothesis.stateful import (
 )
 from sqlmodel import col, select
 
-from models import dispatch
+from models import closing, dispatch
 from models.cases import CaseEvent, CaseState
 from models.classify import Classifier, load_categories
 from models.clock import ManualClock
 from models.db import Database
+from models.deadlines import WorkCalendar
 from models.intake import Created, Duplicate, Intake, IntakeSettings, Report
 from models.lifecycle import OPEN_STATES, replay
 from models.org import Member, Party, Street
@@ -69,7 +71,11 @@ class Expected:
     duplicate_of: int | None = None
     lead: bool = True  # the unit holds a lead assignment that counts (not handed back)
     finished: bool = False
-    reopened: bool = False
+    reopened: bool = False  # sent back by "not fixed" while the current lead had it
+    back_after_closure: bool = False  # the current lead is a reopening after closure
+    # Earlier leads that still count: one closed before the case came back (handled,
+    # reworked by "not fixed", closed), kept as it was.
+    past: list[tuple[bool, bool, bool]] = field(default_factory=list)
 
 
 class CaseLives(RuleBasedStateMachine):
@@ -216,7 +222,7 @@ class CaseLives(RuleBasedStateMachine):
                 )
             ).first()
             assert member is not None
-            await dispatch.assign(session, ctx, actor, member, self.clock.now())
+            await dispatch.assign(session, ctx, actor, member, self.clock.now(), WorkCalendar())
 
         done = self._act(case, give)
         assert done == (case.state in (S.TRIAGE, S.DISPATCHED, S.ACCEPTED))
@@ -249,9 +255,7 @@ class CaseLives(RuleBasedStateMachine):
                     if fixed:
                         await dispatch.confirm(session, ctx.case, reporter, 5, self.clock.now())
                     else:
-                        await dispatch.reopen(
-                            session, ctx, reporter, "还是没弄好", self.clock.now()
-                        )
+                        await dispatch.reopen(session, ctx, reporter, self.clock.now())
                 except Exception as err:
                     if type(err).__name__ in ("TransitionError", "NotAllowed"):
                         return False
@@ -265,6 +269,56 @@ class CaseLives(RuleBasedStateMachine):
             case.state = S.CLOSED
         elif done:
             case.state, case.reopened = S.ACCEPTED, True
+
+    @rule(data=st.data())
+    @precondition(lambda self: self._real())
+    def not_accept(self, data: st.DataObject) -> None:
+        case = data.draw(st.sampled_from(self._real()))
+        done = self._act(
+            case,
+            lambda s, ctx, a: closing.not_accept(
+                s, ctx, a, "private", "a private dispute", self.clock.now()
+            ),
+        )
+        assert done == (case.state in (S.NEW, S.TRIAGE, S.DISPATCHED, S.ACCEPTED))
+        if done:
+            case.state, case.lead = S.NOT_ACCEPTED, False
+
+    @rule(data=st.data())
+    @precondition(lambda self: self._real())
+    def back_again(self, data: st.DataObject) -> None:
+        """又出现了: the reporter says a closed case is back (within the period)."""
+        case = data.draw(st.sampled_from(self._real()))
+        reporter = min(case.reporters)
+
+        async def step() -> bool:
+            async with self.db.session() as session:
+                ctx = await dispatch.load(session, case.id)
+                assert ctx is not None
+                try:
+                    await closing.reopen_closed(
+                        session,
+                        ctx,
+                        reporter,
+                        "又出现了",
+                        self.clock.now(),
+                        days=30,
+                        tz=ZoneInfo("Asia/Shanghai"),
+                        calendar=WorkCalendar(),
+                    )
+                except Exception as err:
+                    if type(err).__name__ in ("TransitionError", "NotAllowed"):
+                        return False
+                    raise
+                await session.commit()
+                return True
+
+        done = self.run(step)
+        assert done == (case.state == S.CLOSED)
+        if done:
+            case.past.append((case.finished, case.reopened, True))
+            case.state, case.lead = S.ACCEPTED, True
+            case.finished, case.reopened, case.back_after_closure = False, False, True
 
     # -- what must always hold -----------------------------------------------------------
 
@@ -299,12 +353,20 @@ class CaseLives(RuleBasedStateMachine):
                 street = (await session.exec(select(Street))).one()
                 figures = {f.key: f for f in await indicators(session, street, *PERIOD)}
                 for party in {c.party for c in self._real()}:
-                    mine = [c for c in self._real() if c.party == party and c.lead]
+                    cases = [c for c in self._real() if c.party == party]
+                    mine = [c for c in cases if c.lead]
+                    past = [p for c in cases for p in c.past]
                     got = figures[party]
-                    assert got.due == len(mine), (party, got)
-                    assert got.handled == sum(c.finished for c in mine), (party, got)
-                    assert got.reworked == sum(c.reopened for c in mine), (party, got)
-                    assert got.closed == sum(c.state == S.CLOSED for c in mine), (party, got)
+                    assert got.due == len(mine) + len(past), (party, got)
+                    handled = sum(c.finished for c in mine) + sum(p[0] for p in past)
+                    assert got.handled == handled, (party, got)
+                    reworked = sum(c.reopened or c.back_after_closure for c in mine)
+                    assert got.reworked == reworked + sum(p[1] for p in past), (party, got)
+                    closed = sum(c.state == S.CLOSED for c in mine) + sum(p[2] for p in past)
+                    assert got.closed == closed, (party, got)
+                    assert got.reopened == sum(c.back_after_closure for c in mine), (party, got)
+                    refused = sum(c.state == S.NOT_ACCEPTED for c in cases)
+                    assert got.not_accepted == refused, (party, got)
 
         self.loop.run_until_complete(check())
 

@@ -111,7 +111,9 @@ async def test_a_phone_call_becomes_a_case_verified_by_the_street_chief(
     exchange = await bot.exchange(bot.api.send_text(FENG, "已清运"))
     [verify] = to(exchange, LIN.id)
     assert verify.text.endswith("问题解决了吗？")
-    assert to(exchange, CHEN.id) == []  # not asked: the coordinator did not see it
+    # Not asked (the coordinator did not see it); told it is being verified, as a reporter.
+    [told] = to(exchange, CHEN.id)
+    assert told.text == "您的案件 #1 已报处置完成，正在核查。" and told.buttons() == []
 
     # The coordinator may not answer for the street chief.
     assert answered(await bot.exchange(bot.api.press_button(CHEN, verify, "已解决")))[0]
