@@ -497,12 +497,14 @@ def score(figures: Sequence[Indicators], weights: Weights) -> None:
         f.band = band(volume, weights)
         closure = f.closure_rate or 0.0
         on_time = f.on_time_rate or 0.0
-        rework = f.rework_rate or 0.0
+        # Nothing handled, nothing to redo: that earns no "free of rework" points. Before,
+        # a unit that handled none of its cases scored 30 of them (34, grade E).
+        free_of_rework = 0.0 if f.rework_rate is None else 100 - f.rework_rate
         f.score = round(
             f.band
             + weights.closure * closure
             + weights.on_time * on_time
-            + weights.rework * (100 - rework),
+            + weights.rework * free_of_rework,
             1,
         )
         f.grade = next((g for g, floor in weights.grades if f.score >= floor), "E")

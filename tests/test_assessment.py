@@ -480,3 +480,13 @@ async def test_an_empty_period_is_one_line_without_spreadsheet_or_chart(
         before = len(api.requests)
         await bot.exchange(api.send_command(FakeUser(CHEN, "陈建国"), "/scorecard"))
         assert [r.method for r in api.requests[before:]] == ["sendMessage"]
+
+
+def test_nothing_handled_earns_no_points_for_being_free_of_rework() -> None:
+    """Three cases due, none handled: the volume band, and nothing else (it scored 34, E)."""
+    idle = assessment.Indicators("idle", "闲置单位", due=3)
+    nothing = assessment.Indicators("none", "无案件单位")
+    assessment.score([idle, nothing], assessment.Weights())
+    assert idle.rework_rate is None
+    assert (idle.score, idle.grade) == (idle.band, "E") and idle.band > 0
+    assert (nothing.score, nothing.grade) == (None, None)  # nothing due: no score at all

@@ -14,6 +14,7 @@ reference model of the case life, a few dozen lines long, must agree with the da
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -229,6 +230,7 @@ class CaseLives(RuleBasedStateMachine):
         if done:
             # A new lead assignment: what the unit did under the old one is not the new one's.
             case.state, case.lead, case.finished, case.reopened = S.DISPATCHED, True, False, False
+            case.back_after_closure = False
 
     @rule(data=st.data())
     @precondition(lambda self: self._real())
@@ -384,6 +386,9 @@ def test_random_case_lives_agree_with_the_model(
         CaseLives,
         settings=settings(
             max_examples=15,
+            # CI replays the same examples every time (a red build means a change broke
+            # something); elsewhere every run explores new ones.
+            derandomize=os.environ.get("CI") == "true",
             stateful_step_count=15,
             deadline=None,
             # Each example runs the bot's domain on a real database: shrinking a failure
