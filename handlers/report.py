@@ -15,8 +15,10 @@ from models.dispatch import take_pending
 from models.intake import (
     AlreadyReceived,
     Attached,
+    Cancelled,
     Created,
     Duplicate,
+    MemberChat,
     NeedCategory,
     NeedPlace,
     NotAReport,
@@ -115,6 +117,17 @@ async def respond(update: Update, context: LaneKeeperContext, outcome: Outcome) 
         return
     if isinstance(outcome, NotAReport):
         await send(chat.id, guidance(context))
+    elif isinstance(outcome, Cancelled):
+        await send(chat.id, _("Report cancelled. Nothing was recorded."))
+    elif isinstance(outcome, MemberChat):
+        await send(
+            chat.id,
+            _(
+                "Noted. I take this for a word, not a new report. Your cases come to you with "
+                "their buttons, and /case N shows one; to report a problem, say what and where "
+                "(for example: 复兴街12号门口垃圾没人清). /help lists what you can do."
+            ),
+        )
     elif isinstance(outcome, RateLimited):
         await send(
             chat.id,

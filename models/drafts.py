@@ -14,6 +14,17 @@ from models.text import compact
 DRAFT_TTL = timedelta(minutes=30)
 ALBUM_WINDOW = timedelta(minutes=5)
 ANONYMOUS_WORDS = ("匿名", "不要透露我", "别透露我", "anonymous", "anonymously")
+# Said alone while a report waits for its place or kind: drop it.
+CANCEL_WORDS = frozenset(
+    {"取消", "算了", "不用了", "不要了", "不报了", "撤销", "cancel", "nevermind", "forgetit"}
+)
+
+
+def is_cancel(report: Report) -> bool:
+    """A message that only says to drop the report being put together."""
+    if report.lat is not None or report.attachments:
+        return False
+    return compact(report.text) in CANCEL_WORDS
 
 
 def merge(draft: ReportDraft, report: Report, now: datetime) -> None:

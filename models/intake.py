@@ -21,7 +21,14 @@ from models.case_opening import (
 )
 from models.cases import Case, CaseAction, CaseState, ReportDraft
 from models.classify import OTHER, CategorySpec, Classifier, Verdict
-from models.drafts import attach_to_album, find_draft, merge, open_draft, over_limit
+from models.drafts import (
+    attach_to_album,
+    find_draft,
+    is_cancel,
+    merge,
+    open_draft,
+    over_limit,
+)
 from models.duplicates import count_report, find_original, reported_before
 from models.lifecycle import OPEN_STATES, apply
 from models.members import memberships
@@ -30,9 +37,11 @@ from models.places import Place, PlaceIndex
 from models.reports import (
     AlreadyReceived,
     Attached,
+    Cancelled,
     Created,
     Duplicate,
     IntakeSettings,
+    MemberChat,
     NeedCategory,
     NeedPlace,
     NotAReport,
@@ -46,10 +55,12 @@ from models.text import has_meaning
 __all__ = [
     "AlreadyReceived",
     "Attached",
+    "Cancelled",
     "Created",
     "Duplicate",
     "Intake",
     "IntakeSettings",
+    "MemberChat",
     "NeedCategory",
     "NeedPlace",
     "NotAReport",
@@ -89,7 +100,14 @@ class Intake:
         meaningful = has_meaning(report.text) or report.lat is not None or report.attachments
         if not meaningful and draft is None:
             return NotAReport()
+        if draft is not None and is_cancel(report):
+            await session.delete(draft)
+            await session.commit()
+            return Cancelled()
         is_member = bool(await memberships(session, report.telegram_id))
+        if is_member and draft is None and not self.reads_as_report(report):
+            # "收到，马上去处理" from a liaison is an answer, not a problem with no place.
+            return MemberChat()
         if not is_member and await over_limit(
             session, report.telegram_id, now, self.settings.reports_per_hour
         ):
@@ -132,6 +150,14 @@ class Intake:
         await session.delete(draft)
         await session.commit()
         return True
+
+    def reads_as_report(self, report: Report) -> bool:
+        """Whether a message says where or what a problem is: a member's word that does
+        neither (a thanks, an acknowledgement) is not asked "where is it?"."""
+        if report.lat is not None or report.attachments:
+            return True
+        verdict, places = self.explain(report.text)
+        return bool(places) or verdict.confident
 
     def explain(
         self, text: str, lat: float | None = None, lon: float | None = None

@@ -87,6 +87,18 @@ class RateLimited:
 
 
 @dataclass
+class Cancelled:
+    """The reporter said 取消 / 算了 / cancel while his report waited for a place or a kind:
+    dropped, nothing recorded."""
+
+
+@dataclass
+class MemberChat:
+    """A member's message that reads as no report (no place, no kind of problem): answered
+    briefly, never asked "where is it?"."""
+
+
+@dataclass
 class NotAReport:
     """Nothing to act on: empty, emoji only, a sticker."""
 
@@ -100,4 +112,6 @@ Outcome = (
     | RateLimited
     | NotAReport
     | AlreadyReceived
+    | Cancelled
+    | MemberChat
 )

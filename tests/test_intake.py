@@ -365,3 +365,31 @@ async def test_a_district_inspection_finding_goes_to_the_street(
     assert to(exchange, CHEN)  # the street coordinator's triage
     [case] = await cases(db_url)
     assert case.state == CaseState.TRIAGE and case.inspection_level == "district"
+
+
+async def test_a_members_word_is_not_a_report_but_his_report_is(
+    bot: BotHarness, db_url: str
+) -> None:
+    """A liaison's "收到，马上去处理" creates nothing and is never asked where; a street chief
+    on patrol who names a place reports as anyone would."""
+    feng = FakeUser(FENG, "冯军")
+    [answer] = await bot.replies(bot.api.send_text(feng, "收到，马上去处理"), FENG)
+    assert answer.text.startswith("收到。这条消息我不当作新的问题反映。")
+    assert not answer.text.startswith("在哪里") and answer.buttons() == []  # not asked where
+    assert await cases(db_url) == []
+    chief = FakeUser(LIN, "林老伯")
+    [ack] = await bot.replies(bot.api.send_text(chief, "桥直巷路灯不亮了"), LIN)
+    assert ack.text.startswith("已受理，案件编号 #1。")
+
+
+async def test_cancel_words_drop_a_report_waiting_for_its_place(
+    bot: BotHarness, db_url: str
+) -> None:
+    [where] = await bot.replies(bot.api.send_text(RESIDENT, "门口垃圾好几天没人清理了"))
+    assert where.text.startswith("在哪里")
+    [dropped] = await bot.replies(bot.api.send_text(RESIDENT, "算了！"))
+    assert dropped.text == "已取消，没有记录任何内容。"
+    assert await cases(db_url) == []
+    # The next message is a report of its own, not the end of the dropped one.
+    [where_again] = await bot.replies(bot.api.send_text(RESIDENT, "路灯坏了"))
+    assert where_again.text.startswith("在哪里")
