@@ -214,10 +214,10 @@ async def test_meetings_command_move_cancel_and_minutes(
     assert owners.text == "由谁负责：清理复兴街堆物"
     [dates] = await bot.replies(bot.api.press_button(chen, owners, "南星环卫所"))
     exchange = await bot.exchange(bot.api.press_button(chen, dates, "12/6"))
-    assert exchange[-2].text.startswith("已记录：清理复兴街堆物——2026年12月6日 前完成")
+    assert exchange[-2].text.startswith("已记录：清理复兴街堆物——2026年12月6日前完成")
     head = 100020  # 郑红, sanitation's unit head
     assert [r.text for r in exchange if r.chat_id == head] == [
-        "会议给贵单位布置了一项任务：清理复兴街堆物，请于 2026年12月6日 前完成。"
+        "会议给贵单位布置了一项任务：清理复兴街堆物，请于2026年12月6日前完成。"
     ]
     # Due: its owner is reminded, once.
     sunday.set(datetime(2026, 12, 6, 8, 0, tzinfo=SHANGHAI))
