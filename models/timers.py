@@ -62,8 +62,12 @@ def escalation_gap(case: Case) -> timedelta:
     return _clamp((case.due_at - case.created_at) / 2, timedelta(hours=1), timedelta(hours=24))
 
 
-async def _recorded(session: AsyncSession, case_id: int, due: str) -> tuple[bool, set[int]]:
-    reminded, levels = False, set()
+async def _recorded(
+    session: AsyncSession, case_id: int, due: str
+) -> tuple[bool, set[int], set[int]]:
+    """For the deadline in force: reminded yet, the escalation levels reached, and who has
+    been told it is overdue."""
+    reminded, levels, told = False, set[int](), set[int]()
     for event in await session.exec(
         select(CaseEvent).where(
             CaseEvent.case_id == case_id,
@@ -76,7 +80,8 @@ async def _recorded(session: AsyncSession, case_id: int, due: str) -> tuple[bool
             reminded = True
         else:
             levels.add(int(event.data.get("level", 0)))
-    return reminded, levels
+            told.update(int(t) for t in event.data.get("recipients") or [])
+    return reminded, levels, told
 
 
 async def _chain(session: AsyncSession, case: Case, settings: TimerSettings) -> list[list[int]]:
@@ -143,7 +148,7 @@ async def tick(session: AsyncSession, now: datetime, settings: TimerSettings) ->
     for case in list(open_cases):
         assert case.id is not None and case.due_at is not None
         due = case.due_at.isoformat()
-        reminded, levels = await _recorded(session, case.id, due)
+        reminded, levels, told = await _recorded(session, case.id, due)
         chain = None
         if (
             not reminded
@@ -159,18 +164,23 @@ async def tick(session: AsyncSession, now: datetime, settings: TimerSettings) ->
                 continue
             chain = chain or await _chain(session, case, settings)
             late = now - case.due_at
+            # Each person hears a deadline missed once, at the first level that names him: a
+            # unit head who is the assignee is not "escalated to"; coordinators of a case
+            # handed back to triage are told once, not at every level.
+            recipients = [t for t in dict.fromkeys(chain[level - 1]) if t not in told]
+            told.update(recipients)
             apply(
                 session,
                 case,
                 CaseAction.ESCALATE,
                 at=now,
-                data={"due": due, "level": level, "recipients": chain[level - 1]},
+                data={"due": due, "level": level, "recipients": recipients},
             )
             notices.append(
                 Notice(
                     "escalate",
                     case,
-                    chain[level - 1],
+                    recipients,
                     level,
                     {"late_hours": late.total_seconds() / 3600},
                 )

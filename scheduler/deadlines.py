@@ -11,6 +11,7 @@ import logging
 from sqlalchemy.orm.exc import StaleDataError
 from telegram.ext import Application, ContextTypes
 
+from models.cases import CaseState
 from models.timers import Notice, TimerSettings, tick
 from notify.messenger import Messenger
 from views.deadline_notices import deadline_notice
@@ -46,7 +47,12 @@ async def tell(messenger: Messenger, notice: Notice) -> None:
         i18n = await messenger.i18n(telegram_id, case)
         category, alley = await messenger.names(case)
         escalated = notice.kind != "remind" and notice.level > 1
-        who = await messenger.lead_label(case, i18n) if escalated else ""
+        if not escalated:
+            who = ""
+        elif case.state == CaseState.TRIAGE:  # handed back: nobody of a unit has it now
+            who = i18n.gettext("the street office's triage")
+        else:
+            who = await messenger.lead_label(case, i18n)
         text = deadline_notice(i18n, case, category, alley, notice.kind, notice.level, who)
         key = f"{notice.kind}:{case.id}:{notice.level}:{case.due_at}:{telegram_id}"
         await messenger.send(telegram_id, text, dedupe=key)

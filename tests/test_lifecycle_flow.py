@@ -237,6 +237,25 @@ async def test_overdue_escalates_up_the_chain_once_each(
     assert [e.action for e in events].count("remind") == 1
 
 
+async def test_each_person_hears_a_missed_deadline_once(
+    bot: BotHarness, db_url: str, clock: ManualClock
+) -> None:
+    """Handed back after the deadline: the coordinators hear the case is overdue once, not at
+    every later step, and the escalation does not name the liaison who gave it back."""
+    dispatch = await report_vendor(bot)
+    clock.advance(timedelta(hours=4, minutes=1))
+    await bot.tick(run_once)  # reminded, then overdue: 刘洋
+    [reasons] = to(await bot.exchange(bot.api.press_button(LIU, dispatch, "退回")), LIU.id)
+    await bot.exchange(bot.api.press(LIU, reasons, reasons.buttons()[0]["callback_data"]))
+    told: list[int] = []
+    for _step in range(4):
+        clock.advance(timedelta(hours=2))
+        told += [r for n in await bot.tick(run_once) for r in n.recipients]
+    assert told.count(CHEN.id) == 1 and LIU.id not in told
+    texts = [r.text for r in bot.api.sent("sendMessage", CHEN.id) if "#1" in r.text]
+    assert not any("刘洋处理" in t for t in texts)  # he gave it back: not "handled by 刘洋"
+
+
 async def test_postponement_within_and_past_the_limit(bot: BotHarness, db_url: str) -> None:
     dispatch = await report_vendor(bot)
     [menu] = to(await bot.exchange(bot.api.press_button(LIU, dispatch, "延期")), LIU.id)
