@@ -94,7 +94,7 @@ async def answer_when(
     await context.session.commit()
     i18n = context.services.i18n(context.i18n.locale, street.timezone)
     await message.reply_text(meeting_texts.moved(i18n, when))
-    await tell_participants(context, press.series, occurrence, "moved")
+    await tell_participants(context, press.series, occurrence, "moved", besides=actor.telegram_id)
     await context.services.meetings_changed()
 
 
@@ -120,14 +120,22 @@ async def cancel(
     await query.answer()
     if isinstance(query.message, Message):
         await query.edit_message_text(meeting_texts.cancelled(context.i18n))
-    await tell_participants(context, press.series, occurrence, "cancelled")
+    await tell_participants(
+        context, press.series, occurrence, "cancelled", besides=query.from_user.id
+    )
     await context.services.meetings_changed()
 
 
 async def tell_participants(
-    context: LaneKeeperContext, series: MeetingSeries, occurrence: MeetingOccurrence, what: str
+    context: LaneKeeperContext,
+    series: MeetingSeries,
+    occurrence: MeetingOccurrence,
+    what: str,
+    *,
+    besides: int | None = None,
 ) -> None:
-    """Every participant, in their language: the meeting is "cancelled", else moved."""
+    """Every participant, in their language: the meeting is "cancelled", else moved; but not
+    `besides`, who made the change and has just been answered."""
     messenger = Messenger(context.bot, context.session, context.services)
     street = await context.session.get(Street, series.street_id)
     community = (
@@ -136,6 +144,8 @@ async def tell_participants(
     assert street is not None
     for member in await schedule.participants(context.session, series):
         assert member.telegram_id is not None
+        if member.telegram_id == besides:
+            continue
         i18n = await context.services.i18n_for(context.session, member.telegram_id, street.timezone)
         name = title(i18n, series, street, community)
         await messenger.send(
