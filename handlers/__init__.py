@@ -34,6 +34,7 @@ from handlers import (
     scorecard,
     staff_report,
     start,
+    todo,
     triage,
 )
 from locales.i18n import SUPPORTED_LOCALES, I18n
@@ -64,6 +65,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
                 "my",
                 "case",
                 "triage",
+                "todo",
                 "meetings",
                 "scorecard",
                 "report",
@@ -75,6 +77,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("my", cases.my_cases, filters=private))
     application.add_handler(CommandHandler("case", cases.show_case, filters=private))
     application.add_handler(CommandHandler("triage", triage.triage_command, filters=private))
+    application.add_handler(CommandHandler("todo", todo.todo_command, filters=private))
     application.add_handler(
         CommandHandler("meetings", meeting_list.meetings_command, filters=private)
     )
@@ -96,6 +99,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(
         CallbackQueryHandler(staff_report.pressed, pattern=staff_report.PATTERN)
     )
+    application.add_handler(CallbackQueryHandler(todo.pressed, pattern=todo.PATTERN))
     application.add_handler(CallbackQueryHandler(case_router.pressed, pattern=case_router.PATTERN))
     application.add_handler(
         CallbackQueryHandler(meeting_router.pressed, pattern=meeting_router.PATTERN)

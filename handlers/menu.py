@@ -11,6 +11,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("help", N_("Commands and how to use them")),
     ("my", N_("My reports and how they are going")),
     ("case", N_("Show one case: /case NUMBER")),
+    ("todo", N_("Members: my open cases, most urgent first")),
     ("me", N_("Who I am here: role, party, areas")),
     ("meetings", N_("Coming meetings, agendas and minutes")),
     ("language", N_("Choose your language")),

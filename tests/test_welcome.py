@@ -110,6 +110,7 @@ async def test_command_menu_is_published_per_language(bot: BotHarness) -> None:
         "help",
         "my",
         "case",
+        "todo",
         "me",
         "meetings",
         "language",
