@@ -62,7 +62,7 @@ async def my_cases(update: Update, context: LaneKeeperContext) -> None:
         lines.append(
             f"#{case.number} · {category_name(context.i18n, category)} · "
             f"{alley.name if alley else '—'} · {state_name(context.i18n, case.state)} · "
-            f"{context.i18n.format_date(case.created_at, 'short')}"
+            f"{context.i18n.format_date(case.created_at, 'medium')}"
         )
     lines.append(_("/case NUMBER shows one of them."))
     await message.reply_text("\n".join(lines))

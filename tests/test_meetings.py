@@ -523,7 +523,7 @@ def test_cli_meetings_list_and_agenda(db_url: str, tmp_path, capsys) -> None:  #
         )
         == 0
     )
-    assert capsys.readouterr().out.startswith("南星街道: monthly review meeting agenda")
+    assert capsys.readouterr().out.startswith("Nanxing Subdistrict: monthly review meeting agenda")
     assert (
         main(
             ["agenda", "--street", "nanxing", "--kind", "community_weekly", "--config", str(config)]

@@ -9,6 +9,7 @@ from models.agenda import Agenda
 from models.classify import CategorySpec
 from models.meetings import ActionItemState, MeetingKind
 from views.case_text import category_name, state_name
+from views.labels import community_name, street_name
 
 LATE_SHOWN = 10
 
@@ -28,7 +29,11 @@ def render_agenda(
     def party(code: str | None) -> str:
         return agenda.party_names.get(code, code) if code else _("not yet assigned")
 
-    place = agenda.community.name if agenda.community else agenda.street.name
+    place = (
+        community_name(i18n, agenda.community)
+        if agenda.community
+        else street_name(i18n, agenda.street)
+    )
     title = (
         _("{place}: weekly meeting agenda")
         if agenda.kind == MeetingKind.COMMUNITY_WEEKLY

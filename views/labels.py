@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from locales.i18n import N_, I18n
 from models.members import AreaRef, StreetMap
-from models.org import Member, Party, Role, Street
+from models.org import Community, Member, Party, Role, Street
 
 ROLE_NAMES = {
     Role.COORDINATOR: N_("coordinator"),
@@ -25,6 +25,12 @@ def street_name(i18n: I18n, street: Street) -> str:
     if i18n.locale != "zh_CN" and street.name_en:
         return street.name_en
     return street.name
+
+
+def community_name(i18n: I18n, community: Community) -> str:
+    if i18n.locale != "zh_CN" and community.name_en:
+        return community.name_en
+    return community.name
 
 
 def party_name(i18n: I18n, party: Party | None) -> str:

@@ -10,10 +10,11 @@ from icalendar import Calendar, Event
 from locales.i18n import I18n
 from models.meetings import MeetingOccurrence, MeetingSeries
 from models.org import Community, Street
+from views.labels import community_name, street_name
 
 
 def title(i18n: I18n, series: MeetingSeries, street: Street, community: Community | None) -> str:
-    place = community.name if community else street.name
+    place = community_name(i18n, community) if community else street_name(i18n, street)
     if series.kind == "community_weekly":
         return i18n.gettext("{place} weekly meeting").format(place=place)
     if series.kind == "street_monthly":

@@ -68,7 +68,8 @@ def text(card: Scorecard, i18n: I18n) -> str:
         _("{street} scorecard, {period}").format(street=card.street.name, period=card.label),
         _("unit: due · handled · on time · reworked → score (grade)"),
     ]
-    ranked = sorted(card.parties, key=lambda f: (f.score is None, -(f.score or 0), f.key))
+    # Best first; equal scores, and units with nothing due, in the roster's order.
+    ranked = sorted(card.parties, key=lambda f: (f.score is None, -(f.score or 0)))
     for f in ranked:
         if f.score is None:
             lines.append(_("{name}: nothing due").format(name=f.name))
