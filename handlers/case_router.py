@@ -17,7 +17,7 @@ from handlers.context import LaneKeeperContext
 from models import dispatch as cases
 from models.lifecycle import TransitionError
 from views import case_replies
-from views.callbacks import as_int, stale
+from views.callbacks import stale, verb_press
 
 PATTERN = r"^cs:"
 VERBS: dict[str, Verb] = {
@@ -48,12 +48,9 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
     query = update.callback_query
     actor = await current_actor(update, context)
     assert query is not None and actor is not None
-    parts = (query.data or "").split(":")
-    verb = parts[1] if len(parts) > 2 else ""
-    ident = as_int(parts[2]) if len(parts) > 2 else None
-    arg = parts[3] if len(parts) > 3 else None
+    verb, ident, arg = verb_press(query.data) or ("", None, None)
     handler = VERBS.get(verb)
-    if handler is None or ident is None or len(parts) > 4:
+    if handler is None or ident is None:
         await query.answer(stale(context.i18n), show_alert=True)
         return
     try:

@@ -9,6 +9,7 @@ from datetime import datetime
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from handlers.context import LaneKeeperContext
+from models import dispatch as questions
 from models.meetings import MeetingOccurrence, MeetingSeries
 from models.members import load_street_map
 from models.org import Street
@@ -58,3 +59,22 @@ async def edit_or_send(
         await query.edit_message_text(text, reply_markup=keyboard)
     else:
         await context.bot.send_message(query.from_user.id, text, reply_markup=keyboard)
+
+
+async def ask_about(
+    update: Update,
+    context: LaneKeeperContext,
+    actor: Actor,
+    press: MeetingPress,
+    kind: str,
+    question: str,
+) -> None:
+    """A question whose typed answer concerns the pressed occurrence (kept in the database
+    until answered), asked in the presser's private chat."""
+    await questions.ask(
+        context.session, actor.telegram_id, kind, None, press.now, occurrence=press.occurrence.id
+    )
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await context.bot.send_message(query.from_user.id, question)

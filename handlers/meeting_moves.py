@@ -11,7 +11,7 @@ from sqlmodel import select
 from telegram import Message, Update
 
 from handlers.context import LaneKeeperContext
-from handlers.meeting_access import MeetingPress
+from handlers.meeting_access import MeetingPress, ask_about
 from models import dispatch as questions
 from models import schedule
 from models.cases import PendingInput
@@ -54,18 +54,9 @@ def parse_when(text: str, tz: ZoneInfo, now: datetime) -> datetime | None:
 async def ask_when(
     update: Update, context: LaneKeeperContext, actor: Actor, press: MeetingPress
 ) -> None:
-    await questions.ask(
-        context.session,
-        actor.telegram_id,
-        "move_meeting",
-        None,
-        press.now,
-        occurrence=press.occurrence.id,
+    await ask_about(
+        update, context, actor, press, "move_meeting", meeting_texts.move_question(context.i18n)
     )
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await context.bot.send_message(query.from_user.id, meeting_texts.move_question(context.i18n))
 
 
 async def answer_when(

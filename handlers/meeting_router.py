@@ -19,7 +19,7 @@ from models.cases import PendingInput
 from models.meetings import MeetingOccurrence, MeetingSeries, OccurrenceState
 from models.org import Street
 from models.permissions import Actor
-from views.callbacks import as_int, stale
+from views.callbacks import as_int, stale, verb_press
 
 PATTERN = r"^mt:"
 # The PendingInput kinds answered here; report.py sends them this way.
@@ -38,10 +38,7 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
     query = update.callback_query
     actor = await current_actor(update, context)
     assert query is not None and actor is not None
-    parts = (query.data or "").split(":")
-    verb = parts[1] if len(parts) > 2 else ""
-    ident = as_int(parts[2]) if len(parts) > 2 else None
-    arg = parts[3] if len(parts) > 3 else None
+    verb, ident, arg = verb_press(query.data) or ("", None, None)
     now = context.services.clock.now()
     if verb in ("o", "d"):  # owner and due date of an action item
         await minutes.item_step(update, context, actor, ident, verb, arg)
@@ -51,7 +48,7 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
         return
     occurrence = await context.session.get(MeetingOccurrence, ident) if ident else None
     series = await context.session.get(MeetingSeries, occurrence.series_id) if occurrence else None
-    if occurrence is None or series is None or len(parts) > 4:
+    if occurrence is None or series is None:
         await query.answer(stale(context.i18n), show_alert=True)
         return
     street = await context.session.get(Street, series.street_id)

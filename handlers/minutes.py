@@ -11,7 +11,7 @@ from telegram import Message, Update
 
 from handlers.access import not_allowed
 from handlers.context import LaneKeeperContext
-from handlers.meeting_access import MeetingPress, manages
+from handlers.meeting_access import MeetingPress, ask_about, manages
 from models import dispatch as questions
 from models.cases import PendingInput
 from models.meetings import ActionItem, MeetingOccurrence, MeetingSeries
@@ -26,18 +26,9 @@ from views.callbacks import as_int, stale
 async def ask_decision(
     update: Update, context: LaneKeeperContext, actor: Actor, press: MeetingPress
 ) -> None:
-    await questions.ask(
-        context.session,
-        actor.telegram_id,
-        "minutes",
-        None,
-        press.now,
-        occurrence=press.occurrence.id,
+    await ask_about(
+        update, context, actor, press, "minutes", minutes.decision_question(context.i18n)
     )
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await context.bot.send_message(query.from_user.id, minutes.decision_question(context.i18n))
 
 
 async def answer_decision(

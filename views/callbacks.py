@@ -31,6 +31,15 @@ def unpack(data: str | None, prefix: str, count: int) -> list[str] | None:
     return parts[1:]
 
 
+def verb_press(data: str | None) -> tuple[str, int | None, str | None] | None:
+    """`prefix:verb:id[:arg]`, the shape of the case and meeting buttons: the verb, the id
+    (None unless plain digits) and the argument; None for any other shape."""
+    parts = (data or "").split(":")
+    if not 3 <= len(parts) <= 4:
+        return None
+    return parts[1], as_int(parts[2]), parts[3] if len(parts) == 4 else None
+
+
 # ASCII digits only: str.isdigit() also takes "¹" (which int() then refuses) and int() takes
 # "１" and "٣", none of which a button the bot made ever carries.
 _DIGITS = re.compile(r"[0-9]{1,12}")
