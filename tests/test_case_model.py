@@ -38,8 +38,9 @@ from models.classify import Classifier, load_categories
 from models.clock import ManualClock
 from models.db import Database
 from models.deadlines import WorkCalendar
+from models.dispatch import NotAllowed
 from models.intake import Created, Duplicate, Intake, IntakeSettings, Report
-from models.lifecycle import OPEN_STATES, replay
+from models.lifecycle import OPEN_STATES, TransitionError, replay
 from models.org import Member, Party, Street
 from models.permissions import load_actor
 from models.places import load_places
@@ -175,10 +176,8 @@ class CaseLives(RuleBasedStateMachine):
                 actor = await load_actor(session, ADMIN, True)
                 try:
                     await action(session, ctx, actor)
-                except Exception as err:
-                    if type(err).__name__ in ("TransitionError", "NotAllowed"):
-                        return False
-                    raise
+                except (TransitionError, NotAllowed):
+                    return False
                 await session.commit()
                 return True
 
@@ -249,23 +248,13 @@ class CaseLives(RuleBasedStateMachine):
         case = data.draw(st.sampled_from(self._real()))
         reporter = min(case.reporters)
 
-        async def step() -> bool:
-            async with self.db.session() as session:
-                ctx = await dispatch.load(session, case.id)
-                assert ctx is not None
-                try:
-                    if fixed:
-                        await dispatch.confirm(session, ctx.case, reporter, 5, self.clock.now())
-                    else:
-                        await dispatch.reopen(session, ctx, reporter, self.clock.now())
-                except Exception as err:
-                    if type(err).__name__ in ("TransitionError", "NotAllowed"):
-                        return False
-                    raise
-                await session.commit()
-                return True
+        async def answer(session, ctx, _actor):  # type: ignore[no-untyped-def]
+            if fixed:
+                await dispatch.confirm(session, ctx.case, reporter, 5, self.clock.now())
+            else:
+                await dispatch.reopen(session, ctx, reporter, self.clock.now())
 
-        done = self.run(step)
+        done = self._act(case, answer)
         assert done == (case.state == S.DONE)
         if done and fixed:
             case.state = S.CLOSED
@@ -293,29 +282,19 @@ class CaseLives(RuleBasedStateMachine):
         case = data.draw(st.sampled_from(self._real()))
         reporter = min(case.reporters)
 
-        async def step() -> bool:
-            async with self.db.session() as session:
-                ctx = await dispatch.load(session, case.id)
-                assert ctx is not None
-                try:
-                    await closing.reopen_closed(
-                        session,
-                        ctx,
-                        reporter,
-                        "又出现了",
-                        self.clock.now(),
-                        days=30,
-                        tz=ZoneInfo("Asia/Shanghai"),
-                        calendar=WorkCalendar(),
-                    )
-                except Exception as err:
-                    if type(err).__name__ in ("TransitionError", "NotAllowed"):
-                        return False
-                    raise
-                await session.commit()
-                return True
+        async def back(session, ctx, _actor):  # type: ignore[no-untyped-def]
+            await closing.reopen_closed(
+                session,
+                ctx,
+                reporter,
+                "又出现了",
+                self.clock.now(),
+                days=30,
+                tz=ZoneInfo("Asia/Shanghai"),
+                calendar=WorkCalendar(),
+            )
 
-        done = self.run(step)
+        done = self._act(case, back)
         assert done == (case.state == S.CLOSED)
         if done:
             case.past.append((case.finished, case.reopened, True))
