@@ -13,6 +13,7 @@ from telegram import (
 
 from handlers.context import LaneKeeperContext
 from locales.i18n import I18n
+from models import privacy
 from models.invites import (
     AlreadyMember,
     InviteError,
@@ -24,6 +25,8 @@ from models.invites import (
 )
 from models.members import AreaRef, load_street_map, memberships
 from models.org import Street
+from notify.messenger import Messenger
+from views import privacy as privacy_texts
 from views.callbacks import pack, unpack
 from views.labels import areas_text, party_name, role_name, street_name
 
@@ -167,16 +170,23 @@ async def contact_shared(update: Update, context: LaneKeeperContext) -> None:
     if message.contact.user_id != user.id:
         await message.reply_text(_("Please share your own number, with the button below."))
         return
+    phone = message.contact.phone_number
     mine = await memberships(context.session, user.id)
     for member in mine:
-        member.phone = message.contact.phone_number
+        member.phone = phone
         context.session.add(member)
+    # A reporter who let the handler of a case call him: the cards now carry the number.
+    reached = await privacy.save_phone(context.session, user.id, phone)
+    messenger = Messenger(context.bot, context.session, context.services)
+    for case in reached:
+        await messenger.correct_cards(case)
     await context.session.commit()
-    text = (
-        _("Thank you, your number is saved for your linkage group.")
-        if mine
-        else _("Thank you. You are not a member of a linkage group, so nothing was saved.")
-    )
+    if reached:
+        text = privacy_texts.phone_saved(context.i18n, reached)
+    elif mine:
+        text = _("Thank you, your number is saved for your linkage group.")
+    else:
+        text = _("Thank you. You are not a member of a linkage group, so nothing was saved.")
     await message.reply_text(text, reply_markup=ReplyKeyboardRemove())
 
 

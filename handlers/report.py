@@ -7,9 +7,10 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from handlers import meeting_router, staff_report
+from handlers import join, meeting_router, staff_report
 from handlers.context import LaneKeeperContext
 from handlers.pending_answers import answer_pending
+from models import privacy
 from models.cases import Case
 from models.dispatch import take_pending
 from models.intake import (
@@ -28,9 +29,11 @@ from models.intake import (
 )
 from models.org import Role, Street
 from notify.messenger import Messenger
+from views import privacy as privacy_texts
 from views import staff_reports as staff_texts
-from views.callbacks import as_int, pack, unpack
+from views.callbacks import as_int, pack, stale, unpack
 from views.case_text import category_name, party_label
+from views.privacy import privacy_keyboard
 
 log = logging.getLogger(__name__)
 PATTERN = r"^rp:"
@@ -270,22 +273,9 @@ async def acknowledge(update: Update, context: LaneKeeperContext, outcome: Creat
             number=case.number
         )
     )
-    keyboard = None
-    if case.channel is not None:
-        pass  # the caller is not asked whether to be named: nobody here can ask them
-    elif not case.anonymous:
-        keyboard = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        _("🙈 Hide my name from those handling it"),
-                        callback_data=pack("rp", "anon", case.id),
-                    )
-                ]
-            ]
-        )
-    else:
+    if case.anonymous:
         lines.append(_("Your name is hidden from those handling it."))
+    keyboard = privacy_keyboard(i18n, case)
     await context.bot.send_message(chat.id, "\n".join(lines), reply_markup=keyboard)
 
 
@@ -293,22 +283,12 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
     query = update.callback_query
     assert query is not None
     _ = context.i18n.gettext
-    stale = _("This button is no longer valid.")
     data = query.data or ""
     user_id = query.from_user.id
     now = context.services.clock.now()
-    anon = unpack(data, "rp", 2)
-    if anon is not None and anon[0] == "anon":
-        case_id = as_int(anon[1])
-        case = await context.session.get(Case, case_id) if case_id else None
-        if case is None or case.reporter_telegram_id != user_id:
-            await query.answer(stale, show_alert=True)
-            return
-        case.anonymous = True
-        context.session.add(case)
-        await context.session.commit()
-        await query.answer(_("Done: those handling it will not see who you are."), show_alert=True)
-        await query.edit_message_reply_markup(None)
+    choice = unpack(data, "rp", 2)
+    if choice is not None and choice[0] in ("anon", "call"):
+        await privacy_choice(update, context, choice[0], as_int(choice[1]))
         return
     fields = unpack(data, "rp", 3) or unpack(data, "rp", 2)
     intake = await context.services.intake(context.session)
@@ -326,7 +306,7 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
     elif fields and draft_id is not None and fields[0] == "c" and len(fields) == 3:
         outcome = await intake.choose_category(context.session, user_id, draft_id, fields[2], now)
     if outcome is None:
-        await query.answer(stale, show_alert=True)
+        await query.answer(stale(context.i18n), show_alert=True)
         return
     await query.answer()
     chosen = next(
@@ -345,3 +325,40 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
     if isinstance(query.message, Message) and query.message.text:
         await query.edit_message_text(f"{query.message.text}\n✓ {chosen}")
     await respond(update, context, outcome)
+
+
+async def privacy_choice(
+    update: Update, context: LaneKeeperContext, choice: str, case_id: int | None
+) -> None:
+    """The reporter hides his name or lets the handler call him; cards already sent are
+    corrected. Only the reporter may, and only for his own case."""
+    query = update.callback_query
+    assert query is not None
+    i18n = context.i18n
+    case = await context.session.get(Case, case_id) if case_id else None
+    if case is None or not privacy.own_case(case, query.from_user.id):
+        await query.answer(stale(i18n), show_alert=True)
+        return
+    messenger = Messenger(context.bot, context.session, context.services)
+    if choice == "anon":
+        await privacy.hide_reporter(context.session, case)
+        corrected = await messenger.correct_cards(case)
+        await context.session.commit()
+        await query.answer(privacy_texts.hidden(i18n, corrected), show_alert=True)
+    elif case.anonymous:
+        await query.answer(stale(i18n), show_alert=True)
+        return
+    else:
+        phone = await privacy.allow_contact(context.session, case)
+        await messenger.correct_cards(case)
+        await context.session.commit()
+        if phone is None:
+            await query.answer()
+            await context.bot.send_message(
+                query.from_user.id,
+                privacy_texts.share_phone(i18n, case),
+                reply_markup=join.phone_keyboard(i18n),
+            )
+        else:
+            await query.answer(privacy_texts.contact_allowed(i18n, case, phone), show_alert=True)
+    await query.edit_message_reply_markup(privacy_keyboard(i18n, case))

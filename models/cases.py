@@ -116,6 +116,8 @@ class Case(SQLModel, table=True):
     reporter_role: str = Field(default="resident", sa_type=sa.String(24))
     reporter_locale: str | None = Field(default=None, sa_type=sa.String(16))
     anonymous: bool = False
+    # The reporter lets the handler see his phone (TelegramUser.phone); never when anonymous.
+    contact_allowed: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     inspection_level: str | None = Field(default=None, sa_type=sa.String(16))
     duplicate_of_id: int | None = Field(default=None, foreign_key="report_case.id", index=True)
     report_count: int = 1

@@ -25,6 +25,9 @@ class TelegramUser(SQLModel, table=True):
     community_id: int | None = Field(default=None, foreign_key="community.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
     blocked_at: datetime | None = Field(default=None, sa_column=ts_column())
+    # Shared with the contact button; given to a case's handler only where the reporter
+    # allowed it for that case (Case.contact_allowed).
+    phone: str | None = Field(default=None, sa_type=sa.String(32))
 
 
 async def sync_user(

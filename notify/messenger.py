@@ -11,6 +11,7 @@ import base64
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,8 +24,9 @@ from models.departure import Departure
 from models.dispatch import verifiers
 from models.geo import haversine_m
 from models.members import member_areas
-from models.messaging import Priority
+from models.messaging import OutboxMessage, OutboxState, Priority
 from models.org import Alley, Community, Member, Party, Role, Street, VendingSpot
+from models.privacy import contact_of
 from models.users import TelegramUser
 from services.registry import Services
 from views.case_text import lead_label, reporter_label
@@ -62,10 +64,18 @@ class Messenger:
         keyboard: InlineKeyboardMarkup | None = None,
         priority: Priority = Priority.DISPATCH,
         dedupe: str | None = None,
+        case_id: int | None = None,
+        card: dict[str, Any] | None = None,
     ) -> bool:
         """Into the outbox, with whatever the session commits next (the end of the update or
-        of the time-driven pass, which then wakes the sender). False: queued before (dedupe)."""
-        payload = {"text": text, "reply_markup": keyboard.to_dict() if keyboard else None}
+        of the time-driven pass, which then wakes the sender). False: queued before (dedupe).
+        `card`: how the text was made, for a dispatch card that may need correcting later."""
+        payload: dict[str, Any] = {
+            "text": text,
+            "reply_markup": keyboard.to_dict() if keyboard else None,
+        }
+        if card is not None:
+            payload["card"] = card
         row = await outbox.enqueue(
             self.session,
             chat_id,
@@ -73,6 +83,7 @@ class Messenger:
             now=self.services.clock.now(),
             priority=priority,
             dedupe_key=dedupe,
+            case_id=case_id,
         )
         return row is not None
 
@@ -129,9 +140,23 @@ class Messenger:
         sent back as not fixed)."""
         if member.telegram_id is None:
             return
-        i18n = await self.i18n(member.telegram_id, case)
+        text, keyboard = await self.card(case, member.telegram_id, note, rework)
+        await self.send(
+            member.telegram_id,
+            text,
+            keyboard,
+            dedupe=dedupe,
+            case_id=case.id,
+            card={"note": note, "rework": rework},
+        )
+
+    async def card(
+        self, case: Case, telegram_id: int, note: str | None = None, rework: bool = False
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
+        """The dispatch card as `telegram_id` reads it, for the case as it now stands."""
+        i18n = await self.i18n(telegram_id, case)
         category, alley = await self.names(case)
-        text, keyboard = dispatch_card(
+        return dispatch_card(
             i18n,
             case,
             category,
@@ -140,8 +165,52 @@ class Messenger:
             spot=await self.vending_spot(case, category),
             note=note,
             rework=rework,
+            contact=await contact_of(self.session, case),
         )
-        await self.send(member.telegram_id, text, keyboard, dedupe=dedupe)
+
+    async def correct_cards(self, case: Case) -> int:
+        """The reporter changed what handlers may know of him (name hidden, phone allowed):
+        the cards of the case are rewritten, those not yet sent in the outbox and those sent
+        by an edit. Returns how many were corrected."""
+        rows = await self.session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.case_id == case.id, OutboxMessage.method == "sendMessage")
+            .order_by(col(OutboxMessage.id))
+        )
+        corrected = 0
+        for row in list(rows):
+            made = row.payload.get("card")
+            if not isinstance(made, dict):
+                continue
+            text, keyboard = await self.card(
+                case, row.chat_id, made.get("note"), bool(made.get("rework"))
+            )
+            if text == row.payload.get("text"):
+                continue
+            markup = keyboard.to_dict() if keyboard else None
+            if row.state == OutboxState.PENDING:
+                row.payload = {**row.payload, "text": text, "reply_markup": markup}
+                self.session.add(row)
+            elif row.state == OutboxState.SENT and row.telegram_message_id:
+                params: dict[str, Any] = {
+                    "chat_id": row.chat_id,
+                    "message_id": row.telegram_message_id,
+                    "text": text,
+                }
+                if markup is not None:
+                    params["reply_markup"] = markup
+                await outbox.enqueue(
+                    self.session,
+                    row.chat_id,
+                    {"params": params},
+                    now=self.services.clock.now(),
+                    method="editMessageText",
+                    case_id=case.id,
+                )
+            else:
+                continue
+            corrected += 1
+        return corrected
 
     async def vending_spot(self, case: Case, category: Category | None) -> VendingSpot | None:
         if category is None or category.code != "street_vendor":

@@ -57,7 +57,10 @@ async def test_a_text_report_with_an_alley_is_acknowledged_and_dispatched(
         "处理：南星环卫所，预计 11月27日 10:00 前处理完毕。",
         "/case 1 查看进展；/my 查看您反映的全部问题。",
     ]
-    assert [b["text"] for b in ack.buttons()] == ["🙈 不向处理人员透露我的身份"]
+    assert [b["text"] for b in ack.buttons()] == [
+        "🙈 不向处理人员透露我的身份",
+        "📞 处理人员可以打电话给我",
+    ]
     [dispatch] = to(exchange, FENG)
     assert dispatch.text.startswith("新案件 #1：暴露垃圾\n地点：复兴街\n内容：复兴街12号门口")
     assert "反映人：小王" in dispatch.text

@@ -35,11 +35,12 @@ def dispatch_card(
     spot: VendingSpot | None = None,
     note: str | None = None,
     rework: bool = False,
+    contact: str | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The assignee's message, with the buttons to act on the case. `note` comes first: why
     the case came to him now (reassigned after someone left). A case sent back as not fixed
     is announced as rework, not as a new case, with the reporter's objection (`note`) after
-    its heading."""
+    its heading. `contact`: the reporter's phone, given only with his leave."""
     _ = i18n.gettext
     heading = _("Rework #{number}: {category}") if rework else _("New case #{number}: {category}")
     lines = [
@@ -48,6 +49,8 @@ def dispatch_card(
         _("Report: {text}").format(text=preview(case.text) or "—"),
         _("Reported by: {who}").format(who=reporter),
     ]
+    if contact:
+        lines.append(_("The reporter may be called: {phone}").format(phone=contact))
     if case.due_at is not None:
         lines.append(
             _("Please have it handled by {when}.").format(when=i18n.format_when(case.due_at))
