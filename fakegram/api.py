@@ -574,16 +574,24 @@ class FakeBotApi:
             "pending_update_count": len(self._pending),
         }
 
+    @staticmethod
+    def _menu_key(p: dict[str, Any]) -> str:
+        """The default menus by language ("zh", "en", ""); a chat's own as "chat:ID:LANG"."""
+        language = str(p.get("language_code") or "")
+        scope = p.get("scope") or {}
+        if scope.get("type") == "chat":
+            return f"chat:{scope.get('chat_id')}:{language}"
+        return language
+
     async def _m_setMyCommands(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
-        key = str(p.get("language_code") or "")
-        self.commands[key] = list(p.get("commands") or [])
+        self.commands[self._menu_key(p)] = list(p.get("commands") or [])
         return True
 
     async def _m_getMyCommands(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
-        return self.commands.get(str(p.get("language_code") or ""), [])
+        return self.commands.get(self._menu_key(p), [])
 
     async def _m_deleteMyCommands(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
-        self.commands.pop(str(p.get("language_code") or ""), None)
+        self.commands.pop(self._menu_key(p), None)
         return True
 
     async def _m_setChatMenuButton(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:

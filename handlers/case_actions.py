@@ -28,8 +28,7 @@ async def accept(
     await query.answer(case_replies.accepted(context.i18n))
     await case_press.edit(update, keyboard=action_keyboard(context.i18n, ctx.case))
     messenger = Messenger(context.bot, context.session, context.services)
-    who = await messenger.lead_label(ctx.case, context.services.i18n())
-    await messenger.progress(ctx.case, "accepted", who=who)
+    await messenger.progress(ctx.case, "accepted")
 
 
 async def hand_back_menu(

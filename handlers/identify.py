@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from telegram import Update
 
+from handlers.access import current_actor
 from handlers.context import LaneKeeperContext
+from handlers.menu import keep_menu
 from locales.i18n import resolve_locale
 from models.users import sync_user
 
@@ -26,3 +28,9 @@ async def identify(update: Update, context: LaneKeeperContext) -> None:
     context.i18n = context.services.i18n(
         resolve_locale(user.locale, tg_user.language_code, default)
     )
+    chat = update.effective_chat
+    if chat is not None and chat.id == tg_user.id:  # his own chat: its menu is his
+        actor = await current_actor(update, context)
+        if await keep_menu(context.bot, user, actor, context.i18n):
+            context.session.add(user)
+            await context.session.commit()

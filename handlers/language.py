@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.context import LaneKeeperContext
+from handlers.menu import keep_menu
 from locales.i18n import SUPPORTED_LOCALES, language_name
-from models.users import set_locale
+from models.users import TelegramUser, set_locale
 
 PATTERN = r"^lang:"
 _ALIASES = {
@@ -31,9 +32,19 @@ def language_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([language_buttons()])
 
 
+async def _keep_menu(context: LaneKeeperContext, user: TelegramUser) -> None:
+    if await keep_menu(context.bot, user, context.scope.actor, context.i18n):
+        context.session.add(user)
+        await context.session.commit()
+
+
 async def _apply(context: LaneKeeperContext, telegram_id: int, locale: str) -> str:
     await set_locale(context.session, telegram_id, locale)
     context.i18n = context.services.i18n(locale)
+    user = context.user
+    # His menu follows, in his language.
+    if user is not None and user.telegram_id == telegram_id:
+        await _keep_menu(context, user)
     return context.i18n.gettext("From now on I will speak English with you.")
 
 

@@ -71,6 +71,7 @@ async def answer_pending(update: Update, context: LaneKeeperContext, pending: Pe
             if done:
                 local = context.services.i18n(i18n.locale, ctx.street.timezone)
                 await message.reply_text(case_replies.postponed(local, ctx.case, new_due))
+                await messenger.progress(ctx.case, "postponed", skip=actor.telegram_id, reason=text)
             else:
                 await message.reply_text(case_replies.postponement_needs_approval(i18n))
                 await ask_approval(context, messenger, ctx, new_due, text)

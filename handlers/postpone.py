@@ -78,6 +78,10 @@ async def decide_postponement(
             request.actor_telegram_id,
             case_replies.postponement_decision(i18n, ctx.case, approve),
         )
+    if approve:
+        await messenger.progress(
+            ctx.case, "postponed", skip=actor.telegram_id, reason=request.note or ""
+        )
 
 
 async def ask_approval(

@@ -126,9 +126,9 @@ async def respond(update: Update, context: LaneKeeperContext, outcome: Outcome) 
         await send(
             chat.id,
             _(
-                "Noted. I take this for a word, not a new report. Your cases come to you with "
-                "their buttons, and /case N shows one; to report a problem, say what and where "
-                "(for example: 复兴街12号门口垃圾没人清). /help lists what you can do."
+                "Noted. I take this for a word, not a new report. /todo lists what waits for "
+                "you. To report a problem, say what and where (for example: 复兴街12号门口垃圾"
+                "没人清), or send /report first. /help lists what you can do."
             ),
         )
     elif isinstance(outcome, RateLimited):

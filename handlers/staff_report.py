@@ -16,6 +16,7 @@ from handlers.access import current_actor, not_allowed
 from handlers.context import LaneKeeperContext
 from models import staff_reports
 from models.cases import PendingInput
+from models.drafts import begin_report
 from models.staff_reports import Step
 from views import staff_reports as texts
 from views.callbacks import stale, unpack
@@ -29,10 +30,24 @@ async def report_command(update: Update, context: LaneKeeperContext) -> None:
     if message is None or actor is None:
         return
     if not staff_reports.may_file(actor):
-        await message.reply_text(not_allowed(context))
+        if actor.is_member:  # a street chief or liaison on patrol: his own report
+            await patrol_report(update, context)
+        else:
+            await message.reply_text(not_allowed(context))
         return
     await staff_reports.begin(context.session, actor.telegram_id, context.services.clock.now())
     text, keyboard = texts.channel_question(context.i18n)
+    await message.reply_text(text, reply_markup=keyboard)
+
+
+async def patrol_report(update: Update, context: LaneKeeperContext) -> None:
+    """What the member sends next is a report, even a short one ("桥直巷灯不亮")."""
+    message = update.effective_message
+    assert message is not None and message.from_user is not None
+    draft = await begin_report(context.session, message.from_user.id, context.services.clock.now())
+    await context.session.commit()
+    assert draft.id is not None
+    text, keyboard = texts.patrol_prompt(context.i18n, draft.id)
     await message.reply_text(text, reply_markup=keyboard)
 
 

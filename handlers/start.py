@@ -10,8 +10,7 @@ from handlers.access import current_actor
 from handlers.community import any_community, community_button
 from handlers.context import LaneKeeperContext
 from handlers.language import language_buttons
-from handlers.menu import COMMANDS, MANAGER_COMMANDS
-from models.org import Role
+from handlers.menu import audience_of, commands_for
 
 
 async def start(update: Update, context: LaneKeeperContext) -> None:
@@ -55,12 +54,8 @@ async def help_command(update: Update, context: LaneKeeperContext) -> None:
         return
     _ = context.i18n.gettext
     actor = await current_actor(update, context)
-    commands = list(COMMANDS)
-    managers = (Role.COORDINATOR, Role.UNIT_HEAD)
-    if actor is not None and (
-        actor.is_admin or any(m.member.role in managers for m in actor.memberships)
-    ):
-        commands += MANAGER_COMMANDS
+    coordinator = actor is not None and actor.coordinates_anywhere
+    commands = commands_for(audience_of(actor), coordinator)
     title = _("What I can do")
     lines = [f"<b>{title}</b>", ""]
     lines += [f"/{name} — {_(description)}" for name, description in commands]

@@ -159,4 +159,7 @@ async def assign(
     await case_press.edit(update, triage.assigned(context.i18n, ctx.case, member))
     # Reloaded after the assignment: the notice reads the case as it now stands.
     ctx = await case_press.load(context, case_id)
-    await Messenger(context.bot, context.session, context.services).assignment(ctx.case, member)
+    messenger = Messenger(context.bot, context.session, context.services)
+    await messenger.assignment(ctx.case, member)
+    # The reporter hears who has it now and by when; not why it moved (staff's business).
+    await messenger.progress(ctx.case, "reassigned", skip=actor.telegram_id)

@@ -125,3 +125,16 @@ async def over_limit(session: AsyncSession, telegram_id: int, now: datetime, per
         )
     ).one()
     return int(count) >= per_hour
+
+
+async def begin_report(session: AsyncSession, telegram_id: int, now: datetime) -> ReportDraft:
+    """An empty draft a member asked for (/report on patrol): what he sends next is taken as
+    the report, however short. A draft he has already begun is kept. Flushed, not committed."""
+    draft = await open_draft(session, telegram_id, now)
+    if draft is None:
+        draft = ReportDraft(telegram_id=telegram_id, created_at=now, updated_at=now)
+    else:
+        draft.updated_at = now
+    session.add(draft)
+    await session.flush()
+    return draft

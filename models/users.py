@@ -28,6 +28,9 @@ class TelegramUser(SQLModel, table=True):
     # Shared with the contact button; given to a case's handler only where the reporter
     # allowed it for that case (Case.contact_allowed).
     phone: str | None = Field(default=None, sa_type=sa.String(32))
+    # The command menu last set for this person's chat (handlers/menu.keep_menu); None: the
+    # default one.
+    menu: str | None = Field(default=None, sa_type=sa.String(48))
 
 
 async def sync_user(

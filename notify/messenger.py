@@ -38,7 +38,7 @@ from views.dispatch_notices import (
     reassigned_note,
     street_chief_copy,
 )
-from views.reporter_notices import progress_notice, verification_question
+from views.reporter_notices import NAMES_LEAD, progress_notice, verification_question
 
 log = logging.getLogger(__name__)
 
@@ -354,16 +354,22 @@ class Messenger:
         return ids
 
     async def progress(
-        self, case: Case, kind: str, who: str = "", skip: int | Collection[int] | None = None
+        self,
+        case: Case,
+        kind: str,
+        skip: int | Collection[int] | None = None,
+        reason: str = "",
     ) -> None:
         """Every follower hears the same step (the reporter and who reported it again), but
-        `skip`: who pressed, or who was asked in a message of their own."""
+        `skip`: who pressed, or who was asked in a message of their own. Each reads it in his
+        language, with who has the case now named in it."""
         skipped = {skip} if isinstance(skip, int) else set(skip or ())
         for telegram_id in await self.followers(case):
             if telegram_id in skipped:
                 continue
             i18n = await self.i18n(telegram_id, case)
-            await self.send(telegram_id, progress_notice(i18n, case, kind, who))
+            who = await self.lead_label(case, i18n) if kind in NAMES_LEAD else ""
+            await self.send(telegram_id, progress_notice(i18n, case, kind, who, reason))
 
     async def verification(self, case: Case, note: str | None) -> None:
         """Done: the reporter (else the alley's street chief) is asked whether it is fixed;

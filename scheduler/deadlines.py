@@ -43,6 +43,9 @@ async def tell(messenger: Messenger, notice: Notice) -> None:
     if notice.kind == "closed_by_default":
         await messenger.progress(case, "closed_by_default")
         return
+    if notice.kind == "escalate" and notice.level == 2:
+        # Past the deadline and gone above the assignee: the reporter hears it, once.
+        await messenger.progress(case, "overdue")
     for telegram_id in notice.recipients:
         i18n = await messenger.i18n(telegram_id, case)
         category, alley = await messenger.names(case)

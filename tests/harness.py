@@ -19,6 +19,7 @@ from models.roster_spec import load_roster
 from services.config import Config, load_config
 
 TOKEN = "123456:TEST-TOKEN"
+MENU_CALLS = frozenset({"setMyCommands", "deleteMyCommands"})
 SAMPLE_ROSTER = Path(__file__).resolve().parent.parent / "bot" / "examples" / "nanxing.roster.toml"
 T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # a Thursday, 10:00 in Shanghai
 
@@ -88,10 +89,11 @@ class BotHarness:
         return result
 
     async def exchange(self, update_id: int) -> list[Recorded]:
-        """Wait for the update to be handled; return the requests made meanwhile."""
+        """Wait for the update to be handled; return the requests made meanwhile, but the
+        chat's command menu being set (tests/test_menu.py reads those from api.requests)."""
         start = len(self.api.requests)
         await self.handled(update_id)
-        return self.api.requests[start:]
+        return [r for r in self.api.requests[start:] if r.method not in MENU_CALLS]
 
     async def replies(self, update_id: int, chat_id: int | None = None) -> list[Recorded]:
         return [

@@ -20,12 +20,31 @@ PROGRESS: dict[str, str] = {
         "said otherwise within the time allowed."
     ),
     "reopened": N_("Your case #{number} has been reopened and sent back to be fixed."),
+    "reassigned": N_("Your case #{number} is now with {who}; it should be handled by {when}."),
+    "postponed": N_(
+        "Your case #{number} needs more time: it should now be handled by {when}. "
+        "Reason given: {reason}"
+    ),
+    "overdue": N_(
+        "We are sorry: your case #{number} was to be handled by {when} and is not yet. "
+        "It has been escalated, so that it is dealt with quickly."
+    ),
 }
 
 
-def progress_notice(i18n: I18n, case: Case, kind: str, who: str = "") -> str:
-    """One step of the case, for a reporter: `kind` is one of PROGRESS; `who` took it on."""
-    return i18n.gettext(PROGRESS[kind]).format(number=case.number, who=who)
+# The steps whose notice names who has the case now.
+NAMES_LEAD = frozenset({"accepted", "reassigned"})
+
+
+def progress_notice(i18n: I18n, case: Case, kind: str, who: str = "", reason: str = "") -> str:
+    """One step of the case, for a reporter: `kind` is one of PROGRESS; `who` has it now;
+    `when` is its deadline as it stands, in the reader's language and the street's zone."""
+    return i18n.gettext(PROGRESS[kind]).format(
+        number=case.number,
+        who=who,
+        when=i18n.format_when(case.due_at) if case.due_at else "—",
+        reason=preview(reason) if reason else "—",
+    )
 
 
 def verification_question(

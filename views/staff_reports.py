@@ -123,3 +123,15 @@ def caller_line(i18n: I18n, case: Case, *, with_phone: bool) -> str:
     return i18n.gettext("Taken by staff from: {caller}").format(
         caller=caller_label(i18n, case, with_phone=with_phone)
     )
+
+
+def patrol_prompt(i18n: I18n, draft_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    """A member's own report (巡查): what to send, and the way out."""
+    text = i18n.gettext(
+        "Send the report: what is wrong and where (an alley's name or a shared location); "
+        "a photo helps. Your next message is taken as the report."
+    )
+    cancel = InlineKeyboardButton(
+        i18n.gettext("Cancel this report"), callback_data=pack("rp", "x", draft_id)
+    )
+    return text, InlineKeyboardMarkup([[cancel]])

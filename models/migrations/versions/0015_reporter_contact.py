@@ -1,4 +1,4 @@
-"""a reporter's phone, shown to the handler only with his leave
+"""a reporter's phone, shown to the handler only with his leave; each chat's menu
 
 Revision ID: 0015
 Revises: 0013
@@ -19,6 +19,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table('tg_user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('phone', sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column('menu', sa.String(length=48), nullable=True))
     with op.batch_alter_table('report_case', schema=None) as batch_op:
         batch_op.add_column(
             sa.Column('contact_allowed', sa.Boolean(), nullable=False, server_default=sa.false())
@@ -29,4 +30,5 @@ def downgrade() -> None:
     with op.batch_alter_table('report_case', schema=None) as batch_op:
         batch_op.drop_column('contact_allowed')
     with op.batch_alter_table('tg_user', schema=None) as batch_op:
+        batch_op.drop_column('menu')
         batch_op.drop_column('phone')
