@@ -47,6 +47,23 @@ class Persona:
     label: str
 
 
+# Requests nobody sees as a message: set-up, typing indicators, downloads, menus.
+_QUIET = frozenset(
+    {
+        "getMe",
+        "getUpdates",
+        "setMyCommands",
+        "getMyCommands",
+        "deleteMyCommands",
+        "deleteWebhook",
+        "setChatMenuButton",
+        "sendChatAction",
+        "getFile",
+        "getChat",
+    }
+)
+
+
 class Sandbox:
     def __init__(
         self,
@@ -152,16 +169,18 @@ class Sandbox:
         return groups.get(chat_id, str(chat_id))
 
     def _show(self, record: Recorded) -> None:
-        _ = self.i18n.gettext
+        """Everything a person would see: messages, files, edits of earlier messages (a
+        button that moved shows), and one line for any other request."""
         result = record.result
         if isinstance(result, Exception):
             if record.method not in ("setMyCommands",):
                 self.say(f"  ⚠ {record.method}: {result}")
             return
+        name = self._chat_name(record.chat_id)
         if record.method in ("sendMessage", "sendPhoto", "sendDocument", "editMessageText"):
             mark = "✎" if record.method == "editMessageText" else "→"
             attachment = {"sendPhoto": "🖼 ", "sendDocument": "📎 "}.get(record.method, "")
-            self.say(f"  🤖 {mark} {self._chat_name(record.chat_id)}: {attachment}")
+            self.say(f"  🤖 {mark} {name}: {attachment}")
             text = record.text
             if record.params.get("parse_mode") == "HTML":
                 text = html.unescape(re.sub(r"<[^>]+>", "", text))
@@ -169,12 +188,25 @@ class Sandbox:
                 self.say(f"     {line}")
             if isinstance(result, dict) and result.get("reply_markup"):
                 self.buttons[int(record.chat_id)] = result
-                labels = [f"[{n}] {b['text']}" for n, b in enumerate(record.buttons(), 1)]
-                self.say("     " + "  ".join(labels))
+                self._say_buttons(record)
             elif record.method == "editMessageText":
                 self.buttons.pop(int(record.chat_id), None)
-        elif record.method == "answerCallbackQuery" and record.params.get("text"):
-            self.say(f"  🤖 💬 {record.params['text']}")
+        elif record.method == "editMessageReplyMarkup":
+            self.say(f"  🤖 ⌨ {name}: " + (self._labels(record) or "—"))
+            if isinstance(result, dict) and result.get("reply_markup"):
+                self.buttons[int(record.chat_id)] = result
+        elif record.method == "answerCallbackQuery":
+            if record.params.get("text"):
+                self.say(f"  🤖 💬 {record.params['text']}")
+        elif record.method not in _QUIET:
+            self.say(f"  🤖 · {record.method} {name}")
+
+    @staticmethod
+    def _labels(record: Recorded) -> str:
+        return "  ".join(f"[{n}] {b['text']}" for n, b in enumerate(record.buttons(), 1))
+
+    def _say_buttons(self, record: Recorded) -> None:
+        self.say("     " + self._labels(record))
 
     # -- input ----------------------------------------------------------------------------
 

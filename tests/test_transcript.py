@@ -11,13 +11,11 @@ When a change of what people see is intended, regenerate the golden files, read 
 
     LANEKEEPER_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_transcript.py
 
-What the transcript holds beyond the sandbox's own printing (added by `observe` below):
-  - `🤖 ⌨ NAME: [1] …` when the bot changes the buttons of a message already sent
-    (editMessageReplyMarkup), `🤖 ⌨ NAME: —` when it takes them away;
-  - `⟨…⟩` after a photo or document: a digest of the file (PNG dimensions; the sheets of a
-    spreadsheet with their header rows; a calendar file's readable lines, should the sandbox
-    ever send one: its `:wait` runs the deadline pass only), never raw bytes;
-  - `🤖 · METHOD NAME` for any other request the sandbox does not print (e.g. deleteMessage).
+The sandbox prints what a person would see, edits of earlier messages included (`🤖 ⌨ NAME:
+[1] …` when the buttons of a message already sent change, `—` when they are taken away) and
+a `🤖 · METHOD NAME` line for any other request. The transcript adds only (`observe` below)
+`⟨…⟩` after a photo or document: a digest of the file (PNG dimensions; the sheets of a
+spreadsheet with their header rows; a calendar file's readable lines), never raw bytes.
 
 What is normalised (`normalise`), each because it changes from run to run and nobody reads it:
   - the sandbox's database path (a temporary directory) becomes `<tmp>/sandbox.db`;
@@ -44,24 +42,22 @@ from bot.demo import Sandbox
 from fakegram import Recorded
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
+README = Path(__file__).resolve().parent.parent / "README.md"
 UPDATE = os.environ.get("LANEKEEPER_UPDATE_GOLDEN") == "1"
+
+
+def readme_block(marker: str) -> str:
+    """The fenced block that follows `<!-- marker: … -->` in the README, as typed there."""
+    text = README.read_text(encoding="utf-8")
+    found = re.search(rf"<!-- {marker}:[^>]*-->\n```\n(.*?)```\n", text, re.DOTALL)
+    assert found is not None, f"the README has no block marked {marker}"
+    return found.group(1)
+
+
 T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # a Thursday, 10:00 in Shanghai
 
-# The README's walkthrough (section "Try it: the sandbox"), step by step as it is written.
-WALKTHROUGH = """\
-/start
-:press 2
-复兴街12号门口垃圾好几天没人清理了
-:as 冯军
-:press 1
-:press 1
-已清理干净，垃圾已运走
-:as 小王
-:press 1
-:photo 这里好多垃圾
-:loc 30.2209 120.1815
-:wait 30
-"""
+# The README's walkthrough (section "Try it: the sandbox"), exactly as it is written there.
+WALKTHROUGH = readme_block("sandbox-walkthrough")
 
 # A case from report to closing, and every turn it can take on the way: the community
 # button, anonymity, a duplicate, cooperation, accept, done with a note, not fixed (返工),
@@ -297,21 +293,6 @@ SCRIPTS: dict[str, tuple[str, str]] = {
 }
 
 _INVITE_CODE = re.compile(r"(https://t\.me/\w+\?start=)[A-Za-z0-9_-]+")
-# Requests the sandbox leaves out on purpose: set-up, typing indicators, downloads.
-_QUIET = {
-    "getMe",
-    "getUpdates",
-    "setMyCommands",
-    "getMyCommands",
-    "deleteMyCommands",
-    "deleteWebhook",
-    "setChatMenuButton",
-    "sendChatAction",
-    "getFile",
-    "getChat",
-    "answerCallbackQuery",  # printed by the sandbox when it carries a text
-}
-_SHOWN = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}
 
 
 def normalise(transcript: str, db_path: Path) -> str:
@@ -345,20 +326,13 @@ def digest(content: bytes) -> str:
 
 
 def observe(sandbox: Sandbox) -> None:
-    """Print, after the sandbox's own lines, what it leaves out but a person would see."""
+    """After the sandbox's own lines, a digest of each file it sent (never raw bytes)."""
 
     def show(record: Recorded) -> None:
-        if isinstance(record.result, Exception) or record.method in _QUIET:
+        if isinstance(record.result, Exception):
             return
-        name = sandbox._chat_name(record.chat_id)
-        if record.method in _SHOWN:
-            for content in record.files.values():
-                sandbox.say(f"     {digest(content)}")
-        elif record.method == "editMessageReplyMarkup":
-            labels = [f"[{n}] {b['text']}" for n, b in enumerate(record.buttons(), 1)]
-            sandbox.say(f"  🤖 ⌨ {name}: " + ("  ".join(labels) or "—"))
-        else:
-            sandbox.say(f"  🤖 · {record.method} {name}")
+        for content in record.files.values():
+            sandbox.say(f"     {digest(content)}")
 
     sandbox.api.listeners.append(show)
 
@@ -416,3 +390,19 @@ def test_normalise_touches_only_what_changes_between_runs(tmp_path: Path) -> Non
         "     https://t.me/LaneKeeperBot?start=<code>\n"
         "     案件 #12 时限 11月27日 10:00\n"
     )
+
+
+async def test_the_readme_sample_is_what_the_sandbox_prints(tmp_path: Path) -> None:
+    """The README's sample output: its lines appear in this order in the walkthrough's
+    transcript; a line ending in "……" stands for any line that begins the same."""
+    transcript = (await play(tmp_path, "zh_CN", WALKTHROUGH)).splitlines()
+    position = 0
+    for wanted in readme_block("sandbox-sample").splitlines():
+        prefix = wanted.removesuffix("……")
+        for index in range(position, len(transcript)):
+            line = transcript[index]
+            if line == wanted or (prefix != wanted and line.startswith(prefix)):
+                position = index + 1
+                break
+        else:
+            pytest.fail(f"the README shows {wanted!r}, which the sandbox does not print there")
