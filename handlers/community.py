@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.context import LaneKeeperContext
 from models.org import Community, Street
-from views.callbacks import as_int, pack, unpack
+from views.callbacks import as_int, pack, stale, unpack
 from views.labels import street_name
 
 PATTERN = r"^cm:"
@@ -31,7 +31,7 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
     _ = context.i18n.gettext
     fields = unpack(query.data, "cm", 1)
     if fields is None or context.user is None:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await query.answer(stale(context.i18n), show_alert=True)
         return
     [choice] = fields
     if choice == "list":
@@ -64,7 +64,7 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
     community_id = as_int(choice)
     community = await context.session.get(Community, community_id) if community_id else None
     if community is None:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await query.answer(stale(context.i18n), show_alert=True)
         return
     context.user.community_id = community.id
     context.session.add(context.user)

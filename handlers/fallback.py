@@ -5,13 +5,14 @@ from __future__ import annotations
 from telegram import Update
 
 from handlers.context import LaneKeeperContext
+from views.callbacks import stale
 
 
 async def stale_button(update: Update, context: LaneKeeperContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    await query.answer(context.i18n.gettext("This button is no longer valid."), show_alert=True)
+    await query.answer(stale(context.i18n), show_alert=True)
 
 
 async def unknown_command(update: Update, context: LaneKeeperContext) -> None:

@@ -10,7 +10,7 @@ from handlers.context import LaneKeeperContext
 from models.members import load_street_map
 from models.org import Community, Street
 from models.permissions import can_link_group
-from views.callbacks import as_int, pack, unpack
+from views.callbacks import as_int, pack, stale, unpack
 from views.labels import street_name
 
 PATTERN = r"^lg:"
@@ -62,7 +62,7 @@ async def link_pressed(update: Update, context: LaneKeeperContext) -> None:
     fields = unpack(query.data, "lg", 2)
     ident = as_int(fields[1]) if fields else None
     if fields is None or ident is None or chat is None or chat.type == "private":
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await query.answer(stale(context.i18n), show_alert=True)
         return
     target: Street | Community | None
     if fields[0] == "s":
@@ -74,7 +74,7 @@ async def link_pressed(update: Update, context: LaneKeeperContext) -> None:
         street = await context.session.get(Street, target.street_id) if target else None
         community_id = ident
     if target is None or street is None:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await query.answer(stale(context.i18n), show_alert=True)
         return
     if not can_link_group(actor, await load_street_map(context.session, street), community_id):
         await query.answer(not_allowed(context), show_alert=True)

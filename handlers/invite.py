@@ -14,7 +14,7 @@ from models.invites import create_invite, deep_link, revoke
 from models.members import AreaRef, StreetMap, load_street_map
 from models.org import Invite, Role, Street
 from models.permissions import Actor, can_invite, can_invite_any, manageable_streets
-from views.callbacks import as_area, as_int, pack
+from views.callbacks import as_area, as_int, pack, stale
 from views.labels import areas_text, party_name, role_name, street_name
 
 PATTERN = r"^iv:"
@@ -170,12 +170,12 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
         await _withdraw(update, context, actor, fields[1])
         return
     if not 1 <= len(fields) <= 4:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await query.answer(stale(context.i18n), show_alert=True)
         return
     try:
         text, keyboard = await _step(context, actor, fields)
     except LookupError:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await query.answer(stale(context.i18n), show_alert=True)
         return
     except PermissionError:
         await query.answer(not_allowed(context), show_alert=True)
@@ -191,7 +191,7 @@ async def _withdraw(update: Update, context: LaneKeeperContext, actor: Actor, id
     invite_id = as_int(ident)
     invite = await context.session.get(Invite, invite_id) if invite_id else None
     if invite is None:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await query.answer(stale(context.i18n), show_alert=True)
         return
     street = await context.session.get(Street, invite.street_id)
     assert street is not None

@@ -27,7 +27,7 @@ from models.members import AreaRef, load_street_map, memberships
 from models.org import Street
 from notify.messenger import Messenger
 from views import privacy as privacy_texts
-from views.callbacks import pack, unpack
+from views.callbacks import pack, stale, unpack
 from views.labels import areas_text, party_name, role_name, street_name
 
 PATTERN = r"^join:"
@@ -118,7 +118,7 @@ async def join_pressed(update: Update, context: LaneKeeperContext) -> None:
     _ = context.i18n.gettext
     fields = unpack(query.data, "join", 1)
     if fields is None:
-        await query.answer(_("This button is no longer valid."), show_alert=True)
+        await query.answer(stale(context.i18n), show_alert=True)
         return
     [code] = fields
     if code == "no":

@@ -8,6 +8,7 @@ from handlers.context import LaneKeeperContext
 from handlers.menu import keep_menu
 from locales.i18n import SUPPORTED_LOCALES, language_name
 from models.users import TelegramUser, set_locale
+from views.callbacks import stale
 
 PATTERN = r"^lang:"
 _ALIASES = {
@@ -73,7 +74,7 @@ async def chosen(update: Update, context: LaneKeeperContext) -> None:
     locale = query.data.removeprefix("lang:")
     if locale not in SUPPORTED_LOCALES:
         # Forged or from an old version: say so, change nothing.
-        await query.answer(context.i18n.gettext("This button is no longer valid."), show_alert=True)
+        await query.answer(stale(context.i18n), show_alert=True)
         return
     confirmation = await _apply(context, query.from_user.id, locale)
     await query.answer()

@@ -20,7 +20,7 @@ from models.members import (
 from models.org import Member, MemberArea, Role, Street
 from models.permissions import Actor, can_manage_member, can_see_member, manageable_streets
 from notify.messenger import Messenger
-from views.callbacks import as_area, as_int, pack, unpack
+from views.callbacks import as_area, as_int, pack, stale, unpack
 from views.labels import member_line, street_name
 
 PATTERN = r"^(mb|ma):"
@@ -191,7 +191,7 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
     actor = await current_actor(update, context)
     assert query is not None and actor is not None
     _ = context.i18n.gettext
-    stale = _("This button is no longer valid.")
+    stale_text = stale(context.i18n)
     data = query.data or ""
     if fields := unpack(data, "mb", 3):  # page of a street: mb:s:<street>:<page>
         street_id, page = as_int(fields[1]), as_int(fields[2])
@@ -201,7 +201,7 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
         )
         if fields[0] != "s" or street is None or page is None or not allowed:
             malformed = fields[0] != "s" or street is None or page is None
-            await query.answer(stale if malformed else not_allowed(context), show_alert=True)
+            await query.answer(stale_text if malformed else not_allowed(context), show_alert=True)
             return
         text, keyboard = await _page(context, actor, street, page)
         await query.answer()
@@ -211,7 +211,7 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
     member_id = as_int(fields[1]) if fields else None
     member = await context.session.get(Member, member_id) if member_id else None
     if fields is None or member is None:
-        await query.answer(stale, show_alert=True)
+        await query.answer(stale_text, show_alert=True)
         return
     action = data.split(":")[0] + ":" + fields[0]
     street = await context.session.get(Street, member.street_id)
@@ -277,7 +277,7 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
     if action == "ma:t" and len(fields) == 3:
         ref = as_area(fields[2])
         if ref is None or not street_map.has(ref):
-            await query.answer(stale, show_alert=True)
+            await query.answer(stale_text, show_alert=True)
             return
         wanted = sorted(set(areas) ^ {ref})
         if not can_manage_member(actor, street_map, member, wanted):
@@ -289,4 +289,4 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
         await query.answer()
         await query.edit_message_text(text, reply_markup=keyboard)
         return
-    await query.answer(stale, show_alert=True)
+    await query.answer(stale_text, show_alert=True)
