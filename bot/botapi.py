@@ -45,6 +45,12 @@ _DEFERRABLE = {
     "sendPhoto",
     "sendDocument",
     "sendLocation",
+    "sendVenue",
+    "sendMediaGroup",
+    "sendVoice",
+    "sendVideo",
+    "sendAudio",
+    "sendVideoNote",
     "editMessageText",
     "editMessageReplyMarkup",
     "editMessageCaption",
@@ -87,11 +93,12 @@ def _stand_in(endpoint: str, data: JSONDict) -> Any:
     if not endpoint.startswith("send"):
         return True
     chat_id = _chat_id(data) or 0
-    return {
+    message = {
         "message_id": 0,
         "date": int(time.time()),
         "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
     }
+    return [message] if endpoint == "sendMediaGroup" else message
 
 
 def _chat_id(data: JSONDict) -> int | None:

@@ -160,7 +160,7 @@ class Sandbox:
             return
         if record.method in ("sendMessage", "sendPhoto", "sendDocument", "editMessageText"):
             mark = "✎" if record.method == "editMessageText" else "→"
-            attachment = {"sendPhoto": "🖼 ", "sendDocument": "📎 "}.get(record.method, "")
+            attachment = {"sendPhoto": "🖼 [photo] ", "sendDocument": "📎 "}.get(record.method, "")
             self.say(f"  🤖 {mark} {self._chat_name(record.chat_id)}: {attachment}")
             text = record.text
             if record.params.get("parse_mode") == "HTML":
@@ -173,8 +173,25 @@ class Sandbox:
                 self.say("     " + "  ".join(labels))
             elif record.method == "editMessageText":
                 self.buttons.pop(int(record.chat_id), None)
+        elif record.method in ("sendMediaGroup", "sendLocation", "sendVenue", "sendVoice"):
+            self._show_media(record)
         elif record.method == "answerCallbackQuery" and record.params.get("text"):
             self.say(f"  🤖 💬 {record.params['text']}")
+
+    def _show_media(self, record: Recorded) -> None:
+        """A case's evidence sent on by file id: one line, and the captions."""
+        p = record.params
+        media = p.get("media") if isinstance(p.get("media"), list) else []
+        line = {
+            "sendMediaGroup": f"🖼 [album: {len(media)} photos]",
+            "sendLocation": f"📍 [location {p.get('latitude')},{p.get('longitude')}]",
+            "sendVenue": f"📍 [location {p.get('latitude')},{p.get('longitude')}] {p.get('title')}",
+            "sendVoice": "🎤 [voice]",
+        }[record.method]
+        self.say(f"  🤖 → {self._chat_name(record.chat_id)}: {line}")
+        captions = [m.get("caption") for m in media] if media else [p.get("caption")]
+        for caption in filter(None, captions):
+            self.say(f"     {caption}")
 
     # -- input ----------------------------------------------------------------------------
 

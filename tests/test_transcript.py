@@ -311,7 +311,16 @@ _QUIET = {
     "getChat",
     "answerCallbackQuery",  # printed by the sandbox when it carries a text
 }
-_SHOWN = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}
+_SHOWN = {
+    "sendMessage",
+    "sendPhoto",
+    "sendDocument",
+    "editMessageText",
+    "sendMediaGroup",
+    "sendLocation",
+    "sendVenue",
+    "sendVoice",
+}
 
 
 def normalise(transcript: str, db_path: Path) -> str:
