@@ -181,7 +181,7 @@ class Sandbox:
     def _show_media(self, record: Recorded) -> None:
         """A case's evidence sent on by file id: one line, and the captions."""
         p = record.params
-        media = p.get("media") if isinstance(p.get("media"), list) else []
+        media: list[Any] = p["media"] if isinstance(p.get("media"), list) else []
         line = {
             "sendMediaGroup": f"🖼 [album: {len(media)} photos]",
             "sendLocation": f"📍 [location {p.get('latitude')},{p.get('longitude')}]",
