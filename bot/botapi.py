@@ -18,12 +18,19 @@ Telegram's "no" to the request itself (BadRequest) is still an error: it is a bu
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import InputFile
+from telegram import (
+    InputFile,
+    InputMediaAudio,
+    InputMediaDocument,
+    InputMediaPhoto,
+    InputMediaVideo,
+)
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
@@ -57,6 +64,12 @@ _DEFERRABLE = {
 }
 _DROPPABLE = {"answerCallbackQuery", "sendChatAction", "deleteMessage"}
 _RATE_LIMIT_ARGS = "rate_limit_args"
+_INPUT_MEDIA: dict[str, Any] = {
+    "photo": InputMediaPhoto,
+    "video": InputMediaVideo,
+    "document": InputMediaDocument,
+    "audio": InputMediaAudio,
+}
 
 
 def encode_call(data: JSONDict) -> dict[str, Any]:
@@ -198,6 +211,9 @@ class LaneKeeperBot(ExtBot[None]):
     async def replay(self, method: str, payload: dict[str, Any], **kwargs: Any) -> Any:
         """Make a call that was kept in the outbox by `encode_call`; returns Telegram's result."""
         data = decode_call(payload)
+        if method == "sendMediaGroup" and isinstance(data.get("media"), str):
+            # Kept as JSON; the library wants its media objects back (albums by file id).
+            data["media"] = [_INPUT_MEDIA[m.pop("type")](**m) for m in json.loads(data["media"])]
         data.update(kwargs)
         return await self._post(method, data)
 

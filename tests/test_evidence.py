@@ -344,3 +344,41 @@ def test_more_than_ten_photos_go_as_albums_of_ten_and_a_lone_photo() -> None:
     calls = photo_calls([(f"photo-{n}", None) for n in range(11)])
     assert [c.method for c in calls] == ["sendMediaGroup", "sendPhoto"]
     assert len(calls[0].payload["media"]) == 10 and calls[1].payload["file_id"] == "photo-10"
+
+
+async def test_a_venue_goes_on_as_a_venue(bot: BotHarness) -> None:
+    await bot.handled(bot.api.send_text(RESIDENT, "这里垃圾堆了好几天"))
+    exchange = await bot.exchange(
+        bot.api.send_venue(RESIDENT, 30.2209, 120.1815, "海月巷菜场", "海月巷3号")
+    )
+    got = to(exchange, HE.id) + [r for r in exchange if r.method == "sendVenue"]
+    [venue] = [r for r in got if r.method == "sendVenue"]
+    assert venue.chat_id == HE.id
+    assert (venue.params["title"], venue.params["address"]) == ("海月巷菜场", "海月巷3号")
+    assert (venue.params["latitude"], venue.params["longitude"]) == (30.2209, 120.1815)
+    assert [r.method for r in to(exchange, HE.id)][-1] == "sendMessage"
+
+
+async def test_case_albums_that_cannot_go_now_wait_in_the_outbox(
+    bot: BotHarness, clock: ManualClock
+) -> None:
+    _before, card = await report_vendor_with_photo(bot)
+    await done_with_a_photo(bot, card)
+    bot.api.inject(fakegram.ServerError(502), method="sendMediaGroup", chat_id=RESIDENT.id)
+    start = len(bot.api.requests)
+    await bot.handled(bot.api.send_command(RESIDENT, "/case", "1"))
+    await passes(bot, clock, 600)
+    got = to(bot.api.requests[start:], RESIDENT.id)
+    # The answer keeps its order behind the album that had to wait.
+    assert [r.method for r in got] == ["sendMediaGroup", "sendMessage"]
+    assert len(got[0].params["media"]) == 2
+
+
+def test_the_fake_telegram_keeps_file_ids_typed_and_albums_in_bounds() -> None:
+    api = FakeBotApi()
+    api.open_chat(RESIDENT)
+    api.send_document(RESIDENT, "IMG.jpg", "image/jpeg")
+    document = next(m["document"]["file_id"] for m in api.messages.values() if "document" in m)
+    with pytest.raises(fakegram.api.ApiError):
+        api._upload({"photo": document}, {}, "photo")
+    assert api._upload({"document": document}, {}, "document")[0] == document
