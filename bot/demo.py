@@ -179,7 +179,7 @@ class Sandbox:
         name = self._chat_name(record.chat_id)
         if record.method in ("sendMessage", "sendPhoto", "sendDocument", "editMessageText"):
             mark = "✎" if record.method == "editMessageText" else "→"
-            attachment = {"sendPhoto": "🖼 ", "sendDocument": "📎 "}.get(record.method, "")
+            attachment = {"sendPhoto": "🖼 [photo] ", "sendDocument": "📎 "}.get(record.method, "")
             self.say(f"  🤖 {mark} {name}: {attachment}")
             text = record.text
             if record.params.get("parse_mode") == "HTML":
@@ -191,6 +191,8 @@ class Sandbox:
                 self._say_buttons(record)
             elif record.method == "editMessageText":
                 self.buttons.pop(int(record.chat_id), None)
+        elif record.method in ("sendMediaGroup", "sendLocation", "sendVenue", "sendVoice"):
+            self._show_media(record)
         elif record.method == "editMessageReplyMarkup":
             self.say(f"  🤖 ⌨ {name}: " + (self._labels(record) or "—"))
             if isinstance(result, dict) and result.get("reply_markup"):
@@ -207,6 +209,21 @@ class Sandbox:
 
     def _say_buttons(self, record: Recorded) -> None:
         self.say("     " + self._labels(record))
+
+    def _show_media(self, record: Recorded) -> None:
+        """A case's evidence sent on by file id: one line, and the captions."""
+        p = record.params
+        media: list[Any] = p["media"] if isinstance(p.get("media"), list) else []
+        line = {
+            "sendMediaGroup": f"🖼 [album: {len(media)} photos]",
+            "sendLocation": f"📍 [location {p.get('latitude')},{p.get('longitude')}]",
+            "sendVenue": f"📍 [location {p.get('latitude')},{p.get('longitude')}] {p.get('title')}",
+            "sendVoice": "🎤 [voice]",
+        }[record.method]
+        self.say(f"  🤖 → {self._chat_name(record.chat_id)}: {line}")
+        captions = [m.get("caption") for m in media] if media else [p.get("caption")]
+        for caption in filter(None, captions):
+            self.say(f"     {caption}")
 
     # -- input ----------------------------------------------------------------------------
 

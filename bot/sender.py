@@ -33,6 +33,7 @@ from models.cases import Assignment, Case
 from models.db import describe, is_transient
 from models.messaging import OutboxMessage, OutboxState
 from models.users import TelegramUser
+from notify.media import MEDIA_METHODS, deliver
 from notify.messenger import Messenger
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,9 @@ class Sender:
         Telegram kept failing): the street's coordinators are asked to give it to someone else,
         so no case waits on a person who never heard of it."""
         key = row.dedupe_key or ""
-        if not key.startswith("dispatch:"):
+        # The card only: the evidence sent with it ("media:dispatch:…") failing leaves the
+        # assignee told, with the buttons to act.
+        if not key.startswith("dispatch:") or not key.removeprefix("dispatch:").isdigit():
             return
         assignment = await session.get(Assignment, int(key.removeprefix("dispatch:")))
         case = await session.get(Case, assignment.case_id) if assignment else None
@@ -209,7 +212,7 @@ class Sender:
                 parse_mode=payload.get("parse_mode"),
                 **limit,
             )
-        elif row.method == "sendDocument":
+        elif row.method == "sendDocument" and "data" in payload:
             sent = await bot.send_document(
                 row.chat_id,
                 document=base64.b64decode(payload["data"]),
@@ -217,13 +220,15 @@ class Sender:
                 caption=payload.get("caption"),
                 **limit,
             )
-        elif row.method == "sendPhoto":
+        elif row.method == "sendPhoto" and "data" in payload:
             sent = await bot.send_photo(
                 row.chat_id,
                 photo=base64.b64decode(payload["data"]),
                 caption=payload.get("caption"),
                 **limit,
             )
+        elif row.method in MEDIA_METHODS:  # by Telegram file id: a case's evidence
+            return await deliver(bot, row.chat_id, row.method, payload, **limit)
         else:
             raise BadRequest(f"unknown outbox method {row.method}")
         return int(sent.message_id)

@@ -341,6 +341,36 @@ class FakeBotApi:
         voice = {"file_id": file_id, "file_unique_id": unique, "duration": duration}
         return self.push({"message": self._user_message(user, None, voice=voice)})
 
+    def send_document(
+        self,
+        user: FakeUser,
+        file_name: str = "file.pdf",
+        mime_type: str = "application/pdf",
+        file_size: int = 1000,
+        caption: str | None = None,
+    ) -> int:
+        """A file sent as a file (📎 → File), e.g. a photo sent uncompressed."""
+        file_id, unique = self.new_file(b"fake file", "document")
+        document = {
+            "file_id": file_id,
+            "file_unique_id": unique,
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": file_size,
+        }
+        extra: dict[str, Any] = {"document": document}
+        if caption is not None:
+            extra["caption"] = caption
+        return self.push({"message": self._user_message(user, None, **extra)})
+
+    def send_venue(
+        self, user: FakeUser, latitude: float, longitude: float, title: str, address: str
+    ) -> int:
+        location = {"latitude": latitude, "longitude": longitude}
+        venue = {"location": location, "title": title, "address": address}
+        message = self._user_message(user, None, venue=venue, location=location)
+        return self.push({"message": message})
+
     def send_sticker(self, user: FakeUser) -> int:
         file_id, unique = self.new_file(b"RIFF fake sticker", "sticker")
         sticker = {
@@ -652,7 +682,10 @@ class FakeBotApi:
         elif field_name in f:
             content = f[field_name]
         elif isinstance(value, str) and value in self.files:
-            return value, value
+            # File ids are typed: a document's id is no photo (Telegram: "wrong file type").
+            if value.split("-", 1)[0] != field_name:
+                raise ApiError(400, f"Bad Request: can't use file of another type as {field_name}")
+            return value, value.rsplit("-", 1)[-1]
         else:
             raise ApiError(400, f"Bad Request: there is no {field_name} in the request")
         return self.new_file(content, field_name)
@@ -675,9 +708,55 @@ class FakeBotApi:
         document = {"file_id": file_id, "file_unique_id": unique}
         return self._bot_message(p, document=document, **self._caption(p))
 
+    async def _m_sendVoice(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        file_id, unique = self._upload(p, f, "voice")
+        voice = {"file_id": file_id, "file_unique_id": unique, "duration": 1}
+        return self._bot_message(p, voice=voice, **self._caption(p))
+
+    async def _m_sendVideo(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        file_id, unique = self._upload(p, f, "video")
+        video = {"file_id": file_id, "file_unique_id": unique, "width": 1, "height": 1}
+        return self._bot_message(p, video={**video, "duration": 1}, **self._caption(p))
+
+    async def _m_sendMediaGroup(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        media = p.get("media")
+        if not isinstance(media, list) or not 2 <= len(media) <= 10:
+            raise ApiError(400, "Bad Request: wrong number of media in the group (2-10)")
+        self._target_chat(p)
+        group = secrets.token_hex(6)
+        messages = []
+        for item in media:
+            kind = item.get("type")
+            if kind not in ("photo", "video"):
+                raise ApiError(400, f"Bad Request: media of type {kind} in an album")
+            file_id, unique = self._upload({kind: item.get("media")}, f, kind)
+            content: dict[str, Any] = {"media_group_id": group}
+            if kind == "photo":
+                content["photo"] = [
+                    {"file_id": file_id, "file_unique_id": unique, "width": 800, "height": 600}
+                ]
+            else:
+                content["video"] = {
+                    "file_id": file_id,
+                    "file_unique_id": unique,
+                    "width": 1,
+                    "height": 1,
+                    "duration": 1,
+                }
+            content.update(self._caption(item))
+            messages.append(self._bot_message(p, **content))
+        return messages
+
     async def _m_sendLocation(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
         location = {"latitude": p.get("latitude"), "longitude": p.get("longitude")}
         return self._bot_message(p, location=location)
+
+    async def _m_sendVenue(self, p: dict[str, Any], f: dict[str, bytes]) -> Any:
+        location = {"latitude": p.get("latitude"), "longitude": p.get("longitude")}
+        if not p.get("title"):
+            raise ApiError(400, "Bad Request: venue title is empty")
+        venue = {"location": location, "title": p["title"], "address": p.get("address") or ""}
+        return self._bot_message(p, location=location, venue=venue)
 
     def _existing(self, p: dict[str, Any]) -> dict[str, Any]:
         chat = self._target_chat(p)

@@ -12,15 +12,19 @@ from handlers.context import LaneKeeperContext
 from locales.i18n import I18n
 from models import closing, dispatch
 from models.cases import Assignment, Case, CaseAction, CaseEvent, CaseState, Category
+from models.evidence import fix_photos, history, report_evidence
 from models.lifecycle import UNHANDLED_STATES
 from models.members import load_street_map
 from models.org import Alley, OutsideBody, Street
 from models.permissions import Actor
+from notify.media import deliver
 from views import case_endings, staff_reports
 from views.callbacks import as_int
 from views.case_buttons import case_buttons
 from views.case_text import category_name, state_name, summary
+from views.case_timeline import timeline
 from views.dispatch_notices import action_keyboard
+from views.evidence import evidence_calls
 
 MY_LIMIT = 20
 
@@ -125,6 +129,13 @@ async def show_case(update: Update, context: LaneKeeperContext) -> None:
         text += "\n" + staff_reports.caller_line(i18n, case, with_phone=with_phone)
     if ending := await _ending(context, i18n, case):
         text += "\n" + ending
+    text += "\n\n" + timeline(i18n, await history(context.session, case))
+    # The photos (the report's, then the fix's), the place, the voice notes; the case with
+    # its buttons last, as for a dispatch.
+    fixed = await fix_photos(context.session, case)
+    evidence = await report_evidence(context.session, case)
+    for call in evidence_calls(i18n, case, evidence, fixed):
+        await deliver(context.bot, message.chat_id, call.method, call.payload)
     await message.reply_text(text, reply_markup=keyboard)
 
 

@@ -29,6 +29,7 @@ from models.intake import (
 )
 from models.org import Role, Street
 from notify.messenger import Messenger
+from views import intake_replies
 from views import privacy as privacy_texts
 from views import staff_reports as staff_texts
 from views.callbacks import as_int, pack, stale, unpack
@@ -70,6 +71,15 @@ def report_from(message: Message, locale: str, update_id: int | None = None) -> 
     text = message.text or message.caption or ""
     if message.venue is not None:
         text = f"{text}\n{message.venue.title} {message.venue.address}".strip()
+        # Kept to be sent on with the case as the place it is (sendVenue), not a bare pin.
+        attachments.append(
+            {
+                "kind": "venue",
+                "file_id": "",
+                "file_unique_id": None,
+                "caption": f"{message.venue.title}\n{message.venue.address}",
+            }
+        )
     return Report(
         update_id=update_id,
         telegram_id=message.chat.id,
@@ -95,6 +105,10 @@ async def on_message(update: Update, context: LaneKeeperContext) -> None:
         else:
             await answer_pending(update, context, pending)
         return
+    refusal = refused_file(message, context)
+    if refusal is not None:
+        await message.reply_text(refusal)
+        return
     report = report_from(message, context.i18n.locale, update.update_id)
     if report is None:
         await message.reply_text(guidance(context))
@@ -102,6 +116,22 @@ async def on_message(update: Update, context: LaneKeeperContext) -> None:
     intake = await context.services.intake(context.session)
     outcome = await intake.receive(context.session, report, context.services.clock.now())
     await respond(update, context, outcome)
+
+
+def refused_file(message: Message, context: LaneKeeperContext) -> str | None:
+    """A file the bot does not take, answered politely; nothing is created, and a report
+    being put together is left as it was. A picture sent as a file (uncompressed, as people
+    do to keep its quality) is taken as it is: it goes on with the case as a file, by its
+    Telegram id (a file's id cannot be sent as a photo's)."""
+    document = message.document
+    if document is None:
+        return None
+    image = (document.mime_type or "").startswith("image/")
+    if image and (document.file_size or 0) > intake_replies.MAX_IMAGE_BYTES:
+        return intake_replies.image_too_large(context.i18n)
+    if not image and not (message.caption or "").strip():
+        return intake_replies.file_not_taken(context.i18n)
+    return None
 
 
 def guidance(context: LaneKeeperContext) -> str:
@@ -117,6 +147,8 @@ async def respond(update: Update, context: LaneKeeperContext, outcome: Outcome) 
     _ = context.i18n.gettext
     send = context.bot.send_message
     if isinstance(outcome, Attached):
+        if outcome.case is not None:
+            await Messenger(context.bot, context.session, context.services).album_grew(outcome.case)
         return
     if isinstance(outcome, NotAReport):
         await send(chat.id, guidance(context))
@@ -197,6 +229,10 @@ def ask_place(context: LaneKeeperContext, outcome: NeedPlace) -> tuple[str, Inli
         )
     elif outcome.ambiguous:
         text = _("You mention more than one place. Which alley is it?")
+    elif not outcome.draft.text.strip() and any(
+        a.get("kind") in ("voice", "audio", "video_note") for a in outcome.draft.attachments
+    ):
+        text = intake_replies.voice_needs_words(context.i18n)
     elif outcome.candidates:
         text = _(
             "Where is it? Tell me the alley's name, share a location (📎 → Location), or choose:"

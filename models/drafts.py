@@ -8,7 +8,7 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.cases import Case, CaseAttachment, ReportDraft
-from models.reports import Report
+from models.reports import Attached, Report
 from models.text import compact
 
 DRAFT_TTL = timedelta(minutes=30)
@@ -46,8 +46,9 @@ def merge(draft: ReportDraft, report: Report, now: datetime) -> None:
     draft.updated_at = now
 
 
-async def attach_to_album(session: AsyncSession, report: Report, now: datetime) -> bool:
-    """More photos of an album whose first ones came moments ago: kept with them. Commits."""
+async def attach_to_album(session: AsyncSession, report: Report, now: datetime) -> Attached | None:
+    """More photos of an album whose first ones came moments ago: kept with them (in the
+    draft, or in the case the album opened). Commits. None: no such album."""
     since = now - ALBUM_WINDOW
     draft = (
         await session.exec(
@@ -61,7 +62,7 @@ async def attach_to_album(session: AsyncSession, report: Report, now: datetime) 
         merge(draft, report, now)
         session.add(draft)
         await session.commit()
-        return True
+        return Attached()
     case = (
         await session.exec(
             select(Case).where(
@@ -72,7 +73,7 @@ async def attach_to_album(session: AsyncSession, report: Report, now: datetime) 
         )
     ).first()
     if case is None:
-        return False
+        return None
     assert case.id is not None
     kept = set(
         await session.exec(
@@ -87,7 +88,7 @@ async def attach_to_album(session: AsyncSession, report: Report, now: datetime) 
         case.text = f"{case.text}\n{report.text}".strip()
         session.add(case)
     await session.commit()
-    return True
+    return Attached(case)
 
 
 async def open_draft(session: AsyncSession, telegram_id: int, now: datetime) -> ReportDraft | None:

@@ -94,8 +94,8 @@ class Intake:
                 return AlreadyReceived(opened)
         if report.media_group_id is not None:
             attached = await attach_to_album(session, report, now)
-            if attached:
-                return Attached()
+            if attached is not None:
+                return attached
         draft = await open_draft(session, report.telegram_id, now)
         meaningful = has_meaning(report.text) or report.lat is not None or report.attachments
         if not meaningful and draft is None:

@@ -78,7 +78,10 @@ class AlreadyReceived:
 
 @dataclass
 class Attached:
-    """More photos of an album already received: kept, nothing to say."""
+    """More photos of an album already received: kept, nothing to say. `case`: the album
+    had opened a case already (None: it waits in the draft)."""
+
+    case: Case | None = None
 
 
 @dataclass

@@ -11,6 +11,7 @@ import base64
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import col, select
@@ -22,6 +23,7 @@ from models import outbox
 from models.cases import Assignment, AssignmentRole, AssignmentState, Case, CaseState, Category
 from models.departure import Departure
 from models.dispatch import verifiers
+from models.evidence import fix_photos, report_evidence
 from models.geo import haversine_m
 from models.members import member_areas
 from models.messaging import OutboxMessage, OutboxState, Priority
@@ -38,9 +40,13 @@ from views.dispatch_notices import (
     reassigned_note,
     street_chief_copy,
 )
+from views.evidence import MediaCall, before_after, evidence_calls
 from views.reporter_notices import NAMES_LEAD, progress_notice, verification_question
 
 log = logging.getLogger(__name__)
+# Telegram sends an album as separate messages a moment apart: a case opened by its first
+# one is dispatched this long after, with all of them.
+ALBUM_WAIT = timedelta(seconds=3)
 
 
 @dataclass
@@ -66,10 +72,12 @@ class Messenger:
         dedupe: str | None = None,
         case_id: int | None = None,
         card: dict[str, Any] | None = None,
+        not_before: datetime | None = None,
     ) -> bool:
         """Into the outbox, with whatever the session commits next (the end of the update or
         of the time-driven pass, which then wakes the sender). False: queued before (dedupe).
-        `card`: how the text was made, for a dispatch card that may need correcting later."""
+        `card`: how the text was made, for a dispatch card that may need correcting later;
+        `not_before`: held until then (an album still arriving)."""
         payload: dict[str, Any] = {
             "text": text,
             "reply_markup": keyboard.to_dict() if keyboard else None,
@@ -85,7 +93,64 @@ class Messenger:
             dedupe_key=dedupe,
             case_id=case_id,
         )
+        if row is not None and not_before is not None:
+            row.not_before = not_before
         return row is not None
+
+    async def media(
+        self,
+        chat_id: int,
+        calls: list[MediaCall],
+        case: Case,
+        dedupe: str | None = None,
+        not_before: datetime | None = None,
+    ) -> None:
+        """Photos, places, voice notes by file id, one outbox row each, so that one failing
+        loses nothing else. Keys derive from `dedupe` ("media:KEY:N") and never start with
+        "dispatch:": the sender's alarm about an assignee who cannot be told is for the card."""
+        now = self.services.clock.now()
+        for n, call in enumerate(calls):
+            payload = {**call.payload, "evidence": "photos"} if call.photos else call.payload
+            row = await outbox.enqueue(
+                self.session,
+                chat_id,
+                payload,
+                now=now,
+                method=call.method,
+                priority=Priority.DISPATCH,
+                dedupe_key=f"media:{dedupe}:{n}" if dedupe else None,
+                case_id=case.id,
+            )
+            if row is not None and not_before is not None:
+                row.not_before = not_before
+
+    async def album_grew(self, case: Case) -> None:
+        """More photos of the album that opened `case`: the evidence not yet sent carries
+        them too (it was held for a moment for them, see ALBUM_WAIT)."""
+        rows = await self.session.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.case_id == case.id,
+                OutboxMessage.state == OutboxState.PENDING,
+                col(OutboxMessage.method).in_(["sendPhoto", "sendMediaGroup"]),
+            )
+        )
+        evidence = await report_evidence(self.session, case)
+        for row in rows:
+            if row.payload.get("evidence") != "photos":
+                continue
+            i18n = await self.i18n(row.chat_id, case)
+            first = evidence_calls(i18n, case, evidence)[0]
+            row.method = first.method
+            row.payload = {**first.payload, "evidence": "photos"}
+            self.session.add(row)
+
+    def album_hold(self, case: Case) -> datetime | None:
+        """A case opened by an album: what goes to its assignee waits a moment, so that the
+        album's other photos (separate messages, a moment apart) go with the first."""
+        if case.media_group_id is None:
+            return None
+        until = case.created_at + ALBUM_WAIT
+        return until if until > self.services.clock.now() else None
 
     async def send_file(
         self,
@@ -141,6 +206,12 @@ class Messenger:
         if member.telegram_id is None:
             return
         text, keyboard = await self.card(case, member.telegram_id, note, rework)
+        # The evidence first, the card last: the message to act on is the latest one.
+        hold = self.album_hold(case)
+        evidence = await report_evidence(self.session, case)
+        i18n = await self.i18n(member.telegram_id, case)
+        calls = evidence_calls(i18n, case, evidence)
+        await self.media(member.telegram_id, calls, case, dedupe=dedupe, not_before=hold)
         await self.send(
             member.telegram_id,
             text,
@@ -148,6 +219,7 @@ class Messenger:
             dedupe=dedupe,
             case_id=case.id,
             card={"note": note, "rework": rework},
+            not_before=hold,
         )
 
     async def card(
@@ -375,10 +447,14 @@ class Messenger:
         """Done: the reporter (else the alley's street chief) is asked whether it is fixed;
         whoever else reported it hears that it is reported handled, as the reporter does."""
         asked = await verifiers(self.session, case)
+        after = await fix_photos(self.session, case, latest_only=True)
+        before = (await report_evidence(self.session, case)).photos[:1] if after else []
         for telegram_id in asked:
             i18n = await self.i18n(telegram_id, case)
             category, alley = await self.names(case)
             text, keyboard = verification_question(i18n, case, category, alley, note)
+            pair = before_after(i18n, case, before[0] if before else None, after)
+            await self.media(telegram_id, pair, case)
             await self.send(telegram_id, text, keyboard)
         await self.progress(case, "done", skip=asked)
 
