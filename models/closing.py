@@ -23,7 +23,15 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.cases import Assignment, AssignmentRole, AssignmentState, CaseAction, CaseState
+from models.cases import (
+    Assignment,
+    AssignmentRole,
+    AssignmentState,
+    Case,
+    CaseAction,
+    CaseEvent,
+    CaseState,
+)
 from models.deadlines import WorkCalendar
 from models.dispatch import (
     CaseContext,
@@ -63,11 +71,25 @@ async def outside_bodies(session: AsyncSession, street_id: int) -> list[OutsideB
 async def check_coordinator(
     session: AsyncSession, actor: Actor, ctx: CaseContext, action: CaseAction
 ) -> None:
-    """Only the case's coordinators close it without handling, and only while unhandled."""
+    """Only the case's coordinators close it without handling, and only while unhandled:
+    never once a unit has reported it handled, even if it came back for rework since. Not
+    filing it then would take from that unit's figures work it did (the case counts for
+    nobody once not accepted or transferred)."""
     if not await coordinates_case(session, actor, ctx.case):
         raise NotAllowed
-    if not allowed(action, CaseState(ctx.case.state)):
+    if not allowed(action, CaseState(ctx.case.state)) or await was_handled(session, ctx.case):
         raise TransitionError(action, CaseState(ctx.case.state))
+
+
+async def was_handled(session: AsyncSession, case: Case) -> bool:
+    """Whether a unit ever reported the case handled."""
+    return (
+        await session.exec(
+            select(CaseEvent.id).where(
+                CaseEvent.case_id == case.id, CaseEvent.action == CaseAction.FINISH
+            )
+        )
+    ).first() is not None
 
 
 async def _release(session: AsyncSession, ctx: CaseContext) -> Released:

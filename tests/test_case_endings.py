@@ -359,3 +359,21 @@ async def test_the_figures_count_each_ending_as_such(
             assert rows[3]["events"][-1]["action"] == "transfer"
     finally:
         await database.dispose()
+
+
+async def test_a_case_once_handled_is_never_not_accepted_after_it_is_back(
+    bot: BotHarness, db_url: str
+) -> None:
+    """Found by tests/test_case_model.py: not filing a reopened case took from 刘洋's unit the
+    case it had handled. A case a unit has reported handled stays filed."""
+    await close_vendor_case(bot)
+    [shown] = await bot.replies(bot.api.send_command(RESIDENT, "/case", "1"))
+    await bot.exchange(bot.api.press_button(RESIDENT, shown, "又出现了"))
+    await bot.exchange(bot.api.send_text(RESIDENT, "今天早上又摆出来了"))
+    for data in ("cs:nr:1:info", "cs:to:1:1"):
+        [refused] = await bot.exchange(bot.api.press(CHEN, shown, data))
+        assert refused.params["show_alert"] is True or "已经完成" in refused.params["text"]
+    case, events, _leads = await the_case(db_url)
+    assert case.state == CaseState.ACCEPTED
+    assert "not_accept" not in [e.action for e in events]
+    assert "transfer" not in [e.action for e in events]
