@@ -194,7 +194,10 @@ class Sandbox:
         elif record.method in ("sendMediaGroup", "sendLocation", "sendVenue", "sendVoice"):
             self._show_media(record)
         elif record.method == "editMessageReplyMarkup":
-            self.say(f"  🤖 ⌨ {name}: " + (self._labels(record) or "—"))
+            rows = self._rows(record)
+            self.say(f"  🤖 ⌨ {name}: " + (rows[0] if rows else "—"))
+            for line in rows[1:]:
+                self.say("     " + line)
             if isinstance(result, dict) and result.get("reply_markup"):
                 self.buttons[int(record.chat_id)] = result
         elif record.method == "answerCallbackQuery":
@@ -204,11 +207,21 @@ class Sandbox:
             self.say(f"  🤖 · {record.method} {name}")
 
     @staticmethod
-    def _labels(record: Recorded) -> str:
-        return "  ".join(f"[{n}] {b['text']}" for n, b in enumerate(record.buttons(), 1))
+    def _rows(record: Recorded) -> list[str]:
+        """The buttons numbered in order, one line per row as Telegram lays them out."""
+        markup = record.params.get("reply_markup") or {}
+        lines, n = [], 0
+        for row in markup.get("inline_keyboard", []):
+            labels = []
+            for button in row:
+                n += 1
+                labels.append(f"[{n}] {button['text']}")
+            lines.append("  ".join(labels))
+        return lines
 
     def _say_buttons(self, record: Recorded) -> None:
-        self.say("     " + self._labels(record))
+        for line in self._rows(record):
+            self.say("     " + line)
 
     def _show_media(self, record: Recorded) -> None:
         """A case's evidence sent on by file id: one line, and the captions."""

@@ -14,6 +14,7 @@ from telegram.ext import (
 )
 
 from handlers import (
+    cancel,
     case_router,
     cases,
     community,
@@ -101,6 +102,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     )
     application.add_handler(CallbackQueryHandler(todo.pressed, pattern=todo.PATTERN))
     application.add_handler(CallbackQueryHandler(case_router.pressed, pattern=case_router.PATTERN))
+    application.add_handler(CallbackQueryHandler(cancel.pressed, pattern=cancel.PATTERN))
     application.add_handler(
         CallbackQueryHandler(meeting_router.pressed, pattern=meeting_router.PATTERN)
     )

@@ -14,6 +14,7 @@ from models.permissions import Actor
 from notify.messenger import Messenger
 from views import case_replies
 from views.callbacks import stale
+from views.cancel import cancel_keyboard
 from views.case_buttons import HAND_BACK_REASONS, hand_back_keyboard
 from views.dispatch_notices import action_keyboard
 
@@ -58,7 +59,11 @@ async def hand_back(
             context.session, actor.telegram_id, "hand_back", case_id, case_press.now(context)
         )
         await query.answer()
-        await case_press.edit(update, case_replies.type_reason(context.i18n))
+        await case_press.edit(
+            update,
+            case_replies.type_reason(context.i18n, ctx.case),
+            cancel_keyboard(context.i18n, "hand_back", case_id),
+        )
         return
     if arg not in HAND_BACK_REASONS:
         await query.answer(stale(context.i18n), show_alert=True)
@@ -87,7 +92,9 @@ async def done(
     assert query is not None
     await query.answer()
     await context.bot.send_message(
-        query.from_user.id, case_replies.finish_question(context.i18n, ctx.case)
+        query.from_user.id,
+        case_replies.finish_question(context.i18n, ctx.case),
+        reply_markup=cancel_keyboard(context.i18n, "finish", case_id),
     )
 
 

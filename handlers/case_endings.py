@@ -20,6 +20,7 @@ from notify import case_endings as notices
 from notify.messenger import Messenger
 from views import case_endings
 from views.callbacks import as_int, stale
+from views.cancel import cancel_keyboard
 
 # The questions whose typed answers come back here (handlers/pending_answers.py).
 KINDS = ("not_accept", "transfer", "reopen_closed")
@@ -53,7 +54,11 @@ async def not_accepted(
             context.session, actor.telegram_id, "not_accept", case_id, case_press.now(context)
         )
         await query.answer()
-        await case_press.edit(update, case_endings.type_not_accepted_reason(context.i18n, ctx.case))
+        await case_press.edit(
+            update,
+            case_endings.type_not_accepted_reason(context.i18n, ctx.case),
+            cancel_keyboard(context.i18n, "not_accept", case_id),
+        )
         return
     if arg not in case_endings.NOT_ACCEPTED_REASONS:
         await query.answer(stale(context.i18n), show_alert=True)
@@ -107,7 +112,11 @@ async def transfer_to(
         body=body.id,
     )
     await query.answer()
-    await case_press.edit(update, case_endings.transfer_note_question(context.i18n, ctx.case, body))
+    await case_press.edit(
+        update,
+        case_endings.transfer_note_question(context.i18n, ctx.case, body),
+        cancel_keyboard(context.i18n, "transfer", case_id),
+    )
 
 
 async def reopen_closed(
@@ -130,7 +139,9 @@ async def reopen_closed(
     )
     await query.answer()
     await context.bot.send_message(
-        query.from_user.id, case_endings.reopen_question(context.i18n, ctx.case)
+        query.from_user.id,
+        case_endings.reopen_question(context.i18n, ctx.case),
+        reply_markup=cancel_keyboard(context.i18n, "reopen_closed", case_id),
     )
 
 

@@ -14,6 +14,7 @@ from models.meetings import MeetingOccurrence, MeetingSeries
 from models.members import load_street_map
 from models.org import Street
 from models.permissions import Actor
+from views.cancel import cancel_keyboard
 
 
 @dataclass(frozen=True)
@@ -77,4 +78,8 @@ async def ask_about(
     query = update.callback_query
     assert query is not None
     await query.answer()
-    await context.bot.send_message(query.from_user.id, question)
+    await context.bot.send_message(
+        query.from_user.id,
+        question,
+        reply_markup=cancel_keyboard(context.i18n, kind, press.occurrence.id),
+    )

@@ -20,6 +20,7 @@ from models.org import Community, Street
 from models.permissions import Actor
 from notify.messenger import Messenger
 from views import meeting_texts
+from views.cancel import cancel_keyboard
 from views.meetings import title
 
 _WHEN = re.compile(
@@ -74,7 +75,10 @@ async def answer_when(
         await questions.ask(
             context.session, actor.telegram_id, pending.kind, None, now, **pending.data
         )
-        await message.reply_text(meeting_texts.unreadable_when(context.i18n))
+        await message.reply_text(
+            meeting_texts.unreadable_when(context.i18n),
+            reply_markup=cancel_keyboard(context.i18n, pending.kind, occurrence.id),
+        )
         return
     occurrence.starts_at = when
     context.session.add(occurrence)

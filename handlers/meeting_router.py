@@ -40,7 +40,7 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
     assert query is not None and actor is not None
     verb, ident, arg = verb_press(query.data) or ("", None, None)
     now = context.services.clock.now()
-    if verb in ("o", "d"):  # owner and due date of an action item
+    if verb in ("o", "d", "X"):  # owner and due date of an action item, or dropping it
         await minutes.item_step(update, context, actor, ident, verb, arg)
         return
     if verb in ("S", "w", "k", "r", "p"):  # the series themselves

@@ -21,6 +21,7 @@ from models.org import Community, Street
 from models.permissions import Actor
 from views import meeting_settings
 from views.callbacks import as_int, stale
+from views.cancel import cancel_keyboard
 
 
 async def series_step(
@@ -47,7 +48,9 @@ async def series_step(
         await questions.ask(context.session, actor.telegram_id, kind, None, now, series=series.id)
         await query.answer()
         await context.bot.send_message(
-            query.from_user.id, meeting_settings.change_question(context.i18n, rule=verb == "r")
+            query.from_user.id,
+            meeting_settings.change_question(context.i18n, rule=verb == "r"),
+            reply_markup=cancel_keyboard(context.i18n, kind, series.id),
         )
         return
     street = await context.session.get(Street, ident) if ident else None
@@ -105,7 +108,12 @@ async def series_step(
         community=chosen,
     )
     await query.answer()
-    await edit_or_send(update, context, meeting_settings.new_series_question(context.i18n))
+    await edit_or_send(
+        update,
+        context,
+        meeting_settings.new_series_question(context.i18n),
+        cancel_keyboard(context.i18n, "series_new", street.id),
+    )
 
 
 async def _rule_refused(
@@ -119,7 +127,10 @@ async def _rule_refused(
         return False
     now = context.services.clock.now()
     await questions.ask(context.session, actor.telegram_id, pending.kind, None, now, **pending.data)
-    await message.reply_text(meeting_settings.rule_refused(context.i18n, refusal))
+    await message.reply_text(
+        meeting_settings.rule_refused(context.i18n, refusal),
+        reply_markup=cancel_keyboard(context.i18n, pending.kind, questions.pending_ref(pending)),
+    )
     return True
 
 

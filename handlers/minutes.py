@@ -15,12 +15,13 @@ from handlers.meeting_access import MeetingPress, ask_about, manages
 from models import dispatch as questions
 from models.cases import PendingInput
 from models.meetings import ActionItem, MeetingOccurrence, MeetingSeries
-from models.minutes import add_item, owners_to_tell
+from models.minutes import add_item, drop_unfinished, owners_to_tell
 from models.org import Party, Street
 from models.permissions import Actor
 from notify.messenger import Messenger
 from views import minutes
 from views.callbacks import as_int, stale
+from views.cancel import cancel_keyboard, cancelled
 
 
 async def ask_decision(
@@ -41,7 +42,10 @@ async def answer_decision(
 ) -> None:
     """The typed decision becomes an action item; its owning unit is asked for next."""
     if not text:
-        await message.reply_text(minutes.decision_missing(context.i18n))
+        await message.reply_text(
+            minutes.decision_missing(context.i18n),
+            reply_markup=cancel_keyboard(context.i18n, pending.kind, press.occurrence.id),
+        )
         await questions.ask(
             context.session, actor.telegram_id, pending.kind, None, press.now, **pending.data
         )
@@ -62,7 +66,8 @@ async def item_step(
     verb: str,
     arg: str | None,
 ) -> None:
-    """mt:o:<item>:<party> sets the owner and asks the due date; mt:d:<item>:<days> sets it."""
+    """mt:o:<item>:<party> sets the owner and asks the due date; mt:d:<item>:<days> sets it;
+    mt:X:<item> drops a decision still being entered, by the one who typed it."""
     query = update.callback_query
     assert query is not None
     item = await context.session.get(ActionItem, item_id) if item_id else None
@@ -77,6 +82,15 @@ async def item_step(
         return
     if not await manages(context, actor, series):
         await query.answer(not_allowed(context), show_alert=True)
+        return
+    if verb == "X":
+        if item.created_by_telegram_id != actor.telegram_id or not await drop_unfinished(
+            context.session, item
+        ):
+            await query.answer(stale(context.i18n), show_alert=True)
+            return
+        await query.answer()
+        await query.edit_message_text(cancelled(context.i18n, "minutes", None))
         return
     if verb == "o":
         party = await context.session.get(Party, as_int(arg) or 0)

@@ -15,10 +15,11 @@ from handlers.context import LaneKeeperContext
 from handlers.postpone import ask_approval
 from handlers.verification import tell_assignee
 from models import dispatch as cases
-from models.cases import CaseAction, PendingInput
+from models.cases import Case, CaseAction, PendingInput
 from models.lifecycle import TransitionError
 from notify.messenger import Messenger
 from views import case_replies
+from views.cancel import cancel_keyboard
 
 
 async def answer_pending(update: Update, context: LaneKeeperContext, pending: PendingInput) -> None:
@@ -40,7 +41,10 @@ async def answer_pending(update: Update, context: LaneKeeperContext, pending: Pe
         elif pending.kind == "finish":
             if not text and photo is None:
                 await cases.ask(context.session, actor.telegram_id, "finish", pending.case_id, now)
-                await message.reply_text(case_replies.finish_needs_something(i18n))
+                await message.reply_text(
+                    case_replies.finish_needs_something(i18n, ctx.case),
+                    reply_markup=cancel_keyboard(i18n, "finish", pending.case_id),
+                )
                 return
             shot = (
                 {
@@ -99,7 +103,11 @@ async def answer_pending(update: Update, context: LaneKeeperContext, pending: Pe
             case_press.now(context),
             **pending.data,
         )
-        await message.reply_text(case_replies.type_reason(i18n))
+        case = await context.session.get(Case, pending.case_id) if pending.case_id else None
+        await message.reply_text(
+            case_replies.type_reason(i18n, case),
+            reply_markup=cancel_keyboard(i18n, pending.kind, pending.case_id),
+        )
     except cases.NotAllowed:
         await message.reply_text(not_allowed(context))
     except TransitionError:

@@ -15,6 +15,7 @@ from models.permissions import Actor
 from notify.messenger import Messenger, street_coordinators
 from views import case_replies
 from views.callbacks import as_int, stale
+from views.cancel import cancel_keyboard
 from views.case_buttons import POSTPONE_DAYS, approval_keyboard, postpone_keyboard
 
 
@@ -56,7 +57,11 @@ async def postpone(
         context.session, actor.telegram_id, "postpone", case_id, case_press.now(context), days=days
     )
     await query.answer()
-    await case_press.edit(update, case_replies.postpone_reason_question(context.i18n))
+    await case_press.edit(
+        update,
+        case_replies.postpone_reason_question(context.i18n, ctx.case),
+        cancel_keyboard(context.i18n, "postpone", case_id),
+    )
 
 
 async def decide_postponement(

@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from handlers import join, meeting_router, staff_report
+from handlers import cancel, join, meeting_router, staff_report
 from handlers.context import LaneKeeperContext
 from handlers.pending_answers import answer_pending
 from models import privacy
@@ -98,6 +98,8 @@ async def on_message(update: Update, context: LaneKeeperContext) -> None:
         return
     pending = await take_pending(context.session, message.chat.id, context.services.clock.now())
     if pending is not None:
+        if await cancel.typed(update, context, pending):
+            return
         if meeting_router.is_meeting_question(pending):
             await meeting_router.answer_pending(update, context, pending)
         elif staff_report.is_staff_question(pending):

@@ -13,6 +13,7 @@ from models.permissions import Actor
 from notify.messenger import Messenger
 from views import case_replies
 from views.callbacks import as_int, stale
+from views.cancel import cancel_keyboard
 from views.case_buttons import stars_keyboard
 
 
@@ -43,7 +44,11 @@ async def verify(
         now = case_press.now(context)
         event = await cases.reopen(context.session, ctx, actor.telegram_id, now)
         await query.answer()
-        await case_press.edit(update, case_replies.reopen_question(context.i18n, ctx.case))
+        await case_press.edit(
+            update,
+            case_replies.reopen_question(context.i18n, ctx.case),
+            cancel_keyboard(context.i18n, "reopen", case_id),
+        )
         messenger = Messenger(context.bot, context.session, context.services)
         await tell_assignee(messenger, ctx, "reopened")
         await messenger.progress(ctx.case, "reopened", skip=actor.telegram_id)

@@ -569,6 +569,31 @@ async def take_pending(
     return pending
 
 
+def pending_ref(pending: PendingInput) -> int | None:
+    """What the question is about: its case, else the meeting occurrence, series or street
+    its data names."""
+    if pending.case_id is not None:
+        return pending.case_id
+    for key in ("occurrence", "series", "street"):
+        value = pending.data.get(key)
+        if isinstance(value, int) or (
+            isinstance(value, str) and value.isascii() and value.isdigit()
+        ):
+            return int(value)
+    return None
+
+
+async def drop_pending(session: AsyncSession, telegram_id: int, kind: str, ref: int) -> bool:
+    """This person's question of `kind` about `ref`, dropped (cancelled). False when he has
+    no such question open: it was answered, cancelled, replaced, or never his. Commits."""
+    pending = await session.get(PendingInput, telegram_id)
+    if pending is None or pending.kind != kind or pending_ref(pending) != ref:
+        return False
+    await session.delete(pending)
+    await session.commit()
+    return True
+
+
 def _record(
     session: AsyncSession,
     ctx: CaseContext,

@@ -14,7 +14,7 @@ from models.text import compact
 DRAFT_TTL = timedelta(minutes=30)
 ALBUM_WINDOW = timedelta(minutes=5)
 ANONYMOUS_WORDS = ("匿名", "不要透露我", "别透露我", "anonymous", "anonymously")
-# Said alone while a report waits for its place or kind: drop it.
+# Said alone while a report waits for its place or kind, or a question for its answer: drop it.
 CANCEL_WORDS = frozenset(
     {"取消", "算了", "不用了", "不要了", "不报了", "撤销", "cancel", "nevermind", "forgetit"}
 )
@@ -24,7 +24,12 @@ def is_cancel(report: Report) -> bool:
     """A message that only says to drop the report being put together."""
     if report.lat is not None or report.attachments:
         return False
-    return compact(report.text) in CANCEL_WORDS
+    return is_cancel_word(report.text)
+
+
+def is_cancel_word(text: str | None) -> bool:
+    """Text that only says "drop it" (a report being put together, a question waiting)."""
+    return bool(text) and compact(text or "") in CANCEL_WORDS
 
 
 def merge(draft: ReportDraft, report: Report, now: datetime) -> None:

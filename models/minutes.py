@@ -29,6 +29,16 @@ async def add_item(
     return item
 
 
+async def drop_unfinished(session: AsyncSession, item: ActionItem) -> bool:
+    """A decision being entered, dropped: only before its due date is set (until then nobody
+    has been told of it). False when it is recorded already. Commits."""
+    if item.due_date is not None:
+        return False
+    await session.delete(item)
+    await session.commit()
+    return True
+
+
 async def owner_labels(session: AsyncSession, items: Sequence[ActionItem]) -> dict[int, str]:
     labels = {}
     for item in items:

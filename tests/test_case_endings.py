@@ -109,6 +109,7 @@ async def test_not_accepted_from_triage_with_a_listed_reason(bot: BotHarness, db
         "信息不足，无法核实",
         "不在本街道辖区",
         "其他原因（请输入）",
+        "✖️ 取消",
     ]
     # A resident pressing the same button (forged) is refused and changes nothing.
     [refused] = await bot.exchange(bot.api.press_button(RESIDENT, reasons, "私人纠纷"))
@@ -175,6 +176,7 @@ async def test_transferred_to_an_outside_body_with_a_note(bot: BotHarness, db_ur
         "12345市民服务热线",
         "紫阳街道",
         "上城区城管局",
+        "✖️ 取消",
     ]
     [forged] = await bot.exchange(bot.api.press_button(FENG, bodies, "12345"))
     assert forged.params["show_alert"] is True

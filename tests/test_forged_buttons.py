@@ -73,6 +73,10 @@ def forged(member_id: int) -> list[str]:
             f"mt:k:1:{digit}",
             f"mt:r:{digit}",
             f"mt:o:{digit}:1",
+            f"mt:X:{digit}",
+            f"qx:finish:{digit}",
+            f"qx:hand_back:{digit}:m",
+            f"qx:minutes:{digit}",
         ]
     return data
 

@@ -74,9 +74,9 @@ async def test_report_dispatch_accept_done_confirm_close(
     assert "最近的便民疏导点（堵疏结合）：复兴街便民疏导点" in dispatch.text
     assert [b["text"] for b in dispatch.buttons()] == [
         "✋ 接单",
-        "↩️ 退回",
         "✅ 处置完成",
         "⏳ 延期",
+        "↩️ 退回",
     ]
 
     clock.advance(timedelta(minutes=20))
@@ -263,6 +263,7 @@ async def test_postponement_within_and_past_the_limit(bot: BotHarness, db_url: s
         "11月27日 14:00",
         "12月1日 14:00",
         "12月7日 14:00",
+        "✖️ 取消",
     ]
     await bot.exchange(bot.api.press_button(LIU, menu, "11月27日"))
     exchange = await bot.exchange(bot.api.send_text(LIU, "摊主答应明天搬走"))
@@ -296,6 +297,7 @@ async def test_postponing_an_overdue_case_offers_only_future_dates(
         "11月30日 16:00",
         "12月2日 16:00",
         "12月8日 16:00",
+        "✖️ 取消",
     ]
     await bot.exchange(bot.api.press_button(LIU, menu, "11月30日"))
     exchange = await bot.exchange(bot.api.send_text(LIU, "摊主周末不在"))

@@ -71,7 +71,7 @@ async def start_phone_call(bot: BotHarness, who: FakeUser = CHEN) -> Recorded:
         "🚶 来访",
         "🔍 巡查",
         "☎️ 12345热线",
-        "取消",
+        "✖️ 取消",
     ]
     exchange = await bot.exchange(bot.api.press_button(who, question, "电话"))
     [edited, name_question] = to(exchange, who.id)

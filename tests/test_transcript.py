@@ -99,7 +99,7 @@ Still a bag left by the door
 :as 小王
 复兴南街有人摆摊卖菜
 :as 刘洋
-:press 2
+:press 4
 :press 4
 这个摊位在海月社区一侧
 :as 陈建国
@@ -121,13 +121,13 @@ Still a bag left by the door
 :press 2
 :press 1
 :as 许波
-:press 2
+:press 4
 :press 1
 :as 小王
 海月巷这里有点问题
 :press 1
 :as 何静
-:press 3
+:press 2
 :photo 已清理
 :as Alice
 Still a bag left by the door

@@ -71,8 +71,8 @@ def test_dispatch_card_for_a_named_reporter_in_chinese() -> None:
         "请于 11月27日 10:00 前处理完毕。"
     )
     assert labels(keyboard) == [
-        [("✋ 接单", "cs:a:11"), ("↩️ 退回", "cs:b:11")],
-        [("✅ 处置完成", "cs:d:11"), ("⏳ 延期", "cs:p:11")],
+        [("✋ 接单", "cs:a:11"), ("✅ 处置完成", "cs:d:11")],
+        [("⏳ 延期", "cs:p:11"), ("↩️ 退回", "cs:b:11")],
     ]
 
 
@@ -88,8 +88,8 @@ def test_dispatch_card_for_an_anonymous_reporter_in_english() -> None:
         "Please have it handled by Nov 27 10:00."
     )
     assert labels(keyboard) == [
-        [("✅ Done", "cs:d:11"), ("⏳ Postpone", "cs:p:11")],
-        [("↩️ Not ours", "cs:b:11")],
+        [("✅ Done", "cs:d:11")],
+        [("⏳ Postpone", "cs:p:11"), ("↩️ Not ours", "cs:b:11")],
     ]
 
 

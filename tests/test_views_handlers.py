@@ -41,7 +41,7 @@ def texts(keyboard: object) -> list[list[str]]:
 def test_case_buttons_assignee_and_coordinator() -> None:
     c = case(CaseState.DISPATCHED)
     keyboard = case_buttons(EN, c, action_keyboard(EN, c), coordinator=True)
-    assert data(keyboard) == [["cs:a:7", "cs:b:7"], ["cs:d:7", "cs:p:7"], ["cs:t:7"]]
+    assert data(keyboard) == [["cs:a:7", "cs:d:7"], ["cs:p:7", "cs:b:7"], ["cs:t:7"]]
     assert texts(keyboard)[-1] == ["Assign to someone else"]
 
 
@@ -58,15 +58,18 @@ def test_case_buttons_nothing_to_press() -> None:
 
 def test_hand_back_keyboard_has_every_reason_and_another() -> None:
     keyboard = hand_back_keyboard(EN, case())
-    assert data(keyboard) == [[f"cs:B:7:{code}"] for code in HAND_BACK_REASONS] + [["cs:B:7:other"]]
-    assert texts(keyboard)[-1] == ["Another reason (type it)"]
+    assert data(keyboard) == [[f"cs:B:7:{code}"] for code in HAND_BACK_REASONS] + [
+        ["cs:B:7:other"],
+        ["qx:hand_back:7:m"],
+    ]
+    assert texts(keyboard)[-2:] == [["Another reason (type it)"], ["✖️ Cancel"]]
 
 
 def test_postpone_keyboard_labels_the_new_due_in_the_street_zone() -> None:
     due = datetime(2026, 12, 1, 2, 30, tzinfo=UTC)  # 10:30 in Shanghai
     keyboard = postpone_keyboard(EN, case(), [(3, due)])
-    assert data(keyboard) == [["cs:P:7:3"]]
-    assert texts(keyboard) == [["Dec 1 10:30"]]
+    assert data(keyboard) == [["cs:P:7:3"], ["qx:postpone:7:m"]]
+    assert texts(keyboard) == [["Dec 1 10:30"], ["✖️ Cancel"]]
 
 
 def test_approval_and_stars() -> None:
@@ -180,9 +183,10 @@ def test_minutes_owner_and_due_buttons() -> None:
     item = ActionItem(id=5, street_id=1, occurrence_id=8, text="清理堆物")
     party = Party(id=3, street_id=1, code="sw", name="市容所")
     text, keyboard = minutes.choose_owner(EN, item, [party])
-    assert text == "Who does it: 清理堆物" and data(keyboard) == [["mt:o:5:3"]]
+    assert text == "Who does it: 清理堆物" and data(keyboard) == [["mt:o:5:3"], ["mt:X:5"]]
+    assert texts(keyboard)[-1] == ["✖️ Cancel"]
     text, keyboard = minutes.choose_due(EN, item, party, date(2026, 12, 1))
     assert text == "清理堆物\nOwner: 市容所. Due by?"
-    assert data(keyboard) == [[f"mt:d:5:{d}" for d in minutes.DUE_DAYS]]
+    assert data(keyboard) == [[f"mt:d:5:{d}" for d in minutes.DUE_DAYS], ["mt:X:5"]]
     item.due_date = date(2026, 12, 8)
     assert minutes.recorded(EN, item) == "Recorded: 清理堆物 — due Dec 8, 2026."

@@ -1,7 +1,27 @@
-"""The buttons on a case for those who act on it: /case's keyboard, the hand-back reasons,
-the postponement choices, a coordinator's approval and the reporter's stars.
+"""The buttons on a case for those who act on it: the assignee's buttons, /case's keyboard,
+the hand-back reasons, the postponement choices, a coordinator's approval and the reporter's
+stars.
 
 Button data is `cs:<verb>:<case id>[:<argument>]` (handlers/case_router.py reads it back).
+
+The assignee's buttons stay where they were. There is one canonical layout
+(ASSIGNEE_LAYOUT), the same on the dispatch card, the rework card, /case N and the card's
+keyboard edited after a press:
+
+    row 1:  ✋ Accept    | ✅ Done
+    row 2:  ⏳ Postpone  | ↩️ Not ours
+
+In every state the buttons that apply are shown in their places and the others are left
+out, within their row: a button that disappears leaves its row-mates in their row and in
+their order (Telegram stretches a lone button across the row), and no row moves up or down.
+A row is never emptied while a row below it still has buttons (no state calls for it, and
+assignee_keyboard refuses it), so a button's row and its order in the row are the same in
+every state. The one that undoes the dispatch, "Not ours", is last: never in the first
+row, never where Accept or Done was, and the thumb that pressed Accept and then Done in
+the same place never reaches it. The coordinator's rows come below, always in the same
+order: assign, then close without handling (views/case_endings.py).
+
+Every question these buttons open ends with a "✖️ Cancel" (views/cancel.py).
 """
 
 from __future__ import annotations
@@ -14,6 +34,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from locales.i18n import N_, I18n
 from models.cases import Case, CaseState
 from views.callbacks import pack
+from views.cancel import with_cancel
 
 # The English text is also what is recorded as the reason, whoever reads it later.
 HAND_BACK_REASONS = {
@@ -24,6 +45,50 @@ HAND_BACK_REASONS = {
 POSTPONE_DAYS = (1, 3, 7)
 # Who may be given the case anew: before it is handled, not after.
 REASSIGNABLE = (CaseState.TRIAGE, CaseState.DISPATCHED, CaseState.ACCEPTED)
+
+# The assignee's buttons by verb (the `cs:<verb>` of their data), in their canonical places.
+ASSIGNEE_LAYOUT: tuple[tuple[str, ...], ...] = (("a", "d"), ("p", "b"))
+ASSIGNEE_LABELS = {
+    "a": N_("✋ Accept"),
+    "d": N_("✅ Done"),
+    "p": N_("⏳ Postpone"),
+    "b": N_("↩️ Not ours"),
+}
+# Which of them apply in which state; none in any other.
+ASSIGNEE_VERBS: dict[CaseState, frozenset[str]] = {
+    CaseState.DISPATCHED: frozenset({"a", "d", "p", "b"}),
+    CaseState.ACCEPTED: frozenset({"d", "p", "b"}),
+}
+
+
+def placed(layout: Sequence[Sequence[str]], shown: frozenset[str]) -> list[list[str]]:
+    """The `shown` verbs in `layout`'s places: each row keeps its index and its order, with
+    what is not shown left out; trailing empty rows go. A row emptied above one that is not
+    would move that one up: refused."""
+    rows = [[verb for verb in row if verb in shown] for row in layout]
+    while rows and not rows[-1]:
+        rows.pop()
+    if any(not row for row in rows):
+        raise ValueError(f"an empty row above others would move them: {rows}")
+    return rows
+
+
+def assignee_keyboard(i18n: I18n, case: Case) -> InlineKeyboardMarkup | None:
+    """The assignee's buttons for the case's state, in their canonical places."""
+    rows = placed(ASSIGNEE_LAYOUT, ASSIGNEE_VERBS.get(CaseState(case.state), frozenset()))
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    i18n.gettext(ASSIGNEE_LABELS[verb]), callback_data=pack("cs", verb, case.id)
+                )
+                for verb in row
+            ]
+            for row in rows
+        ]
+    )
 
 
 def case_buttons(
@@ -55,7 +120,7 @@ def hand_back_keyboard(i18n: I18n, case: Case) -> InlineKeyboardMarkup:
             )
         ]
     )
-    return InlineKeyboardMarkup(rows)
+    return with_cancel(i18n, InlineKeyboardMarkup(rows), "hand_back", case.id, menu=True)
 
 
 def postpone_keyboard(
@@ -66,7 +131,7 @@ def postpone_keyboard(
         InlineKeyboardButton(i18n.format_when(due), callback_data=pack("cs", "P", case.id, days))
         for days, due in choices
     ]
-    return InlineKeyboardMarkup([row])
+    return with_cancel(i18n, InlineKeyboardMarkup([row]), "postpone", case.id, menu=True)
 
 
 def approval_keyboard(i18n: I18n, case: Case) -> InlineKeyboardMarkup:

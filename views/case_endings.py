@@ -13,6 +13,7 @@ from locales.i18n import N_, I18n
 from models.cases import Case
 from models.org import OutsideBody
 from views.callbacks import pack
+from views.cancel import with_cancel
 
 # The English text is also what the event records as the reason.
 NOT_ACCEPTED_REASONS = {
@@ -75,7 +76,7 @@ def not_accepted_question(i18n: I18n, case: Case) -> tuple[str, InlineKeyboardMa
     text = _(
         "Case #{number}: why is it not accepted? The reporter will be told this reason."
     ).format(number=case.number)
-    return text, InlineKeyboardMarkup(rows)
+    return text, with_cancel(i18n, InlineKeyboardMarkup(rows), "not_accept", case.id, menu=True)
 
 
 def type_not_accepted_reason(i18n: I18n, case: Case) -> str:
@@ -101,7 +102,7 @@ def transfer_question(
         for b in bodies
     ]
     text = _("Case #{number}: transfer it to which body?").format(number=case.number)
-    return text, InlineKeyboardMarkup(rows)
+    return text, with_cancel(i18n, InlineKeyboardMarkup(rows), "transfer", case.id, menu=True)
 
 
 def transfer_note_question(i18n: I18n, case: Case, body: OutsideBody) -> str:

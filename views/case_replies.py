@@ -25,8 +25,12 @@ def hand_back_question(i18n: I18n, case: Case) -> str:
     return i18n.gettext("Why is case #{number} not yours?").format(number=case.number)
 
 
-def type_reason(i18n: I18n) -> str:
-    return i18n.gettext("Please type the reason in one message.")
+def type_reason(i18n: I18n, case: Case | None) -> str:
+    if case is None:
+        return i18n.gettext("Please type the reason in one message.")
+    return i18n.gettext("Case #{number}: please type the reason in one message.").format(
+        number=case.number
+    )
 
 
 def handed_back(i18n: I18n) -> str:
@@ -39,8 +43,10 @@ def finish_question(i18n: I18n, case: Case) -> str:
     ).format(number=case.number)
 
 
-def finish_needs_something(i18n: I18n) -> str:
-    return i18n.gettext("Please send a photo or a short note.")
+def finish_needs_something(i18n: I18n, case: Case) -> str:
+    return i18n.gettext("Case #{number}: please send a photo or a short note.").format(
+        number=case.number
+    )
 
 
 def finished(i18n: I18n, case: Case) -> str:
@@ -59,8 +65,10 @@ def postpone_question(i18n: I18n, case: Case) -> str:
     ).format(number=case.number)
 
 
-def postpone_reason_question(i18n: I18n) -> str:
-    return i18n.gettext("Why does it need more time? Please type the reason.")
+def postpone_reason_question(i18n: I18n, case: Case) -> str:
+    return i18n.gettext(
+        "Case #{number}: why does it need more time? Please type the reason."
+    ).format(number=case.number)
 
 
 def postponed(i18n: I18n, case: Case, new_due: datetime) -> str:

@@ -6,24 +6,17 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from locales.i18n import I18n
-from models.cases import Assignment, Case, CaseState, Category
+from models.cases import Assignment, Case, Category
 from models.org import Alley, Member, VendingSpot
 from views.callbacks import pack
+from views.case_buttons import assignee_keyboard
 from views.case_text import alley_name, category_name, preview
 
 
 def action_keyboard(i18n: I18n, case: Case) -> InlineKeyboardMarkup | None:
-    """The assignee's buttons for the case's state."""
-    _ = i18n.gettext
-    accept = InlineKeyboardButton(_("✋ Accept"), callback_data=pack("cs", "a", case.id))
-    back = InlineKeyboardButton(_("↩️ Not ours"), callback_data=pack("cs", "b", case.id))
-    done = InlineKeyboardButton(_("✅ Done"), callback_data=pack("cs", "d", case.id))
-    later = InlineKeyboardButton(_("⏳ Postpone"), callback_data=pack("cs", "p", case.id))
-    if case.state == CaseState.DISPATCHED:
-        return InlineKeyboardMarkup([[accept, back], [done, later]])
-    if case.state == CaseState.ACCEPTED:
-        return InlineKeyboardMarkup([[done, later], [back]])
-    return None
+    """The assignee's buttons for the case's state, in their canonical places
+    (views/case_buttons.py: the same on every card, in every state)."""
+    return assignee_keyboard(i18n, case)
 
 
 def dispatch_card(

@@ -1,5 +1,7 @@
 """Minutes of a meeting: a decision typed, then its owning unit and its due date chosen with
-buttons; the owners are told."""
+buttons; the owners are told. Each step has its "✖️ Cancel": the typed question's drops the
+question (views/cancel.py), the choices' (`mt:X:<item>`) drop the decision not yet given a
+due date, which nobody has been told of."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from locales.i18n import I18n
 from models.meetings import ActionItem
 from models.org import Party
 from views.callbacks import pack
+from views.cancel import cancel_label
 
 # Due-date choices, in days from today in the street's zone.
 DUE_DAYS = (3, 7, 14, 30)
@@ -32,6 +35,7 @@ def choose_owner(
         [InlineKeyboardButton(p.name, callback_data=pack("mt", "o", item.id, p.id))]
         for p in parties
     ]
+    rows.append(_cancel_row(i18n, item))
     return i18n.gettext("Who does it: {text}").format(text=item.text), InlineKeyboardMarkup(rows)
 
 
@@ -46,7 +50,11 @@ def choose_due(
         for d in DUE_DAYS
     ]
     text = i18n.gettext("{text}\nOwner: {owner}. Due by?").format(text=item.text, owner=owner.name)
-    return text, InlineKeyboardMarkup([row])
+    return text, InlineKeyboardMarkup([row, _cancel_row(i18n, item)])
+
+
+def _cancel_row(i18n: I18n, item: ActionItem) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(cancel_label(i18n), callback_data=pack("mt", "X", item.id))]
 
 
 def recorded(i18n: I18n, item: ActionItem) -> str:

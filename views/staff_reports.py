@@ -9,6 +9,7 @@ from locales.i18n import N_, I18n
 from models.cases import Case
 from models.staff_reports import NAME_MAX, Channel, Step, as_channel
 from views.callbacks import pack
+from views.cancel import cancel_label
 
 PREFIX = "sr"
 CHANNEL_NAMES = {
@@ -31,7 +32,7 @@ def channel_name(i18n: I18n, code: str | None) -> str:
 
 
 def _cancel_row(i18n: I18n) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(i18n.gettext("Cancel"), callback_data=pack(PREFIX, "x"))]
+    return [InlineKeyboardButton(cancel_label(i18n), callback_data=pack(PREFIX, "x"))]
 
 
 def channel_question(i18n: I18n) -> tuple[str, InlineKeyboardMarkup]:
