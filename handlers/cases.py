@@ -17,7 +17,7 @@ from models.members import load_street_map
 from models.org import Alley, OutsideBody, Street
 from models.permissions import Actor
 from views import case_endings, staff_reports
-from views.callbacks import as_int
+from views.callbacks import as_int, stale
 from views.case_buttons import case_buttons
 from views.case_text import category_name, state_name, summary
 from views.dispatch_notices import action_keyboard
@@ -115,6 +115,29 @@ async def show_case(update: Update, context: LaneKeeperContext) -> None:
         # The same answer either way: whether a case exists is not everyone's business.
         await message.reply_text(_("I cannot show you case #{number}.").format(number=arg))
         return
+    text, keyboard = await _card(context, actor, case)
+    await message.reply_text(text, reply_markup=keyboard)
+
+
+async def open_case(
+    update: Update, context: LaneKeeperContext, actor: Actor, case_id: int, arg: str | None
+) -> None:
+    """A case's button in a digest or a list of overdue cases: the case, as /case N shows it."""
+    query = update.callback_query
+    assert query is not None
+    case = await context.session.get(Case, case_id)
+    if case is None or not await may_see(context, actor, case):
+        await query.answer(stale(context.i18n), show_alert=True)
+        return
+    text, keyboard = await _card(context, actor, case)
+    await query.answer()
+    await context.bot.send_message(query.from_user.id, text, reply_markup=keyboard)
+
+
+async def _card(
+    context: LaneKeeperContext, actor: Actor, case: Case
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """What /case shows of a case to this person, with the buttons they may press."""
     street = await context.session.get(Street, case.street_id) if case.street_id else None
     i18n = context.services.i18n(context.i18n.locale, street.timezone if street else None)
     keyboard = await _buttons(context, actor, case)
@@ -125,7 +148,7 @@ async def show_case(update: Update, context: LaneKeeperContext) -> None:
         text += "\n" + staff_reports.caller_line(i18n, case, with_phone=with_phone)
     if ending := await _ending(context, i18n, case):
         text += "\n" + ending
-    await message.reply_text(text, reply_markup=keyboard)
+    return text, keyboard
 
 
 async def _ending(context: LaneKeeperContext, i18n: I18n, case: Case) -> str | None:
