@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from models import held, outbox
-from models.cases import Case
+from models.cases import Case, CaseState
 from models.messaging import HeldNotice, HeldOutcome
 from models.org import Street
 from notify.messenger import Messenger
@@ -49,7 +49,10 @@ async def send_digests(messenger: Messenger, now: datetime) -> list[int]:
         for case_id, row in chosen.items():
             case = cases[case_id]
             category, alley = await messenger.names(case)
-            who = await messenger.lead_label(case, i18n)
+            if case.state == CaseState.TRIAGE:  # handed back: no unit has it now
+                who = i18n.gettext("the street office's triage")
+            else:
+                who = await messenger.lead_label(case, i18n)
             items.append(Item(row.kind, case, category, alley, row.level, who))
         quiet = messenger.services.config.quiet_hours
         text = digest(i18n, items, quiet.start, quiet.end)
