@@ -124,3 +124,18 @@ def release(
     row.outcome = outcome
     row.outbox_id = outbox_id
     session.add(row)
+
+
+async def dispatches_told_in(session: AsyncSession, outbox_id: int) -> list[Case]:
+    """The new cases a digest told its reader were theirs, still waiting on him: when the
+    digest cannot be delivered, they go back to the coordinators as an undelivered card's
+    case does."""
+    cases = []
+    for row in await session.exec(
+        select(HeldNotice).where(HeldNotice.outbox_id == outbox_id, HeldNotice.kind == "dispatch")
+    ):
+        assignment = await session.get(Assignment, row.data.get("assignment"))
+        case = await session.get(Case, row.case_id)
+        if assignment is not None and assignment.state in ACTIVE and case is not None:
+            cases.append(case)
+    return cases

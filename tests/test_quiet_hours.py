@@ -316,3 +316,15 @@ async def test_a_restart_between_holding_and_the_digest_loses_nothing(
     [row] = await held_rows(db_url)
     assert row.outcome == HeldOutcome.TOLD
     assert len([r for r in api.requests if r.text.startswith(HEADING)]) == 1
+
+
+async def test_a_held_new_case_whose_assignee_cannot_be_told_goes_to_the_coordinators(
+    bot: BotHarness, db_url: str, clock: ManualClock
+) -> None:
+    clock.set(at(26, 23))
+    await bot.exchange(bot.api.send_text(RESIDENTS[0], "复兴街12号门口垃圾好几天没人清理了"))
+    [dispatch] = [r for r in await held_rows(db_url) if r.kind == "dispatch"]
+    bot.api.block(dispatch.chat_id)  # the assignee blocked the bot overnight
+    start = await tick_at(bot, clock, at(27, 8))
+    asked = [r for r in texts(bot, CHEN.id, start) if "需要人工分派" in r.text]
+    assert len(asked) == 1 and asked[0].text.startswith("案件 #1（暴露垃圾，复兴街）需要人工分派")
