@@ -28,7 +28,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.ratelimit import QUEUED, AnswersFirstRateLimiter
 from bot.supervisor import Beat
 from locales.i18n import N_
-from models import outbox
+from models import held, outbox
 from models.cases import Assignment, Case
 from models.db import describe, is_transient
 from models.messaging import OutboxMessage, OutboxState
@@ -150,6 +150,10 @@ class Sender:
         Telegram kept failing): the street's coordinators are asked to give it to someone else,
         so no case waits on a person who never heard of it."""
         key = row.dedupe_key or ""
+        if key.startswith("digest:") and row.id is not None:  # new cases held for the night
+            for held_case in await held.dispatches_told_in(session, row.id):
+                await self._unreachable(session, held_case, f"{key}:{held_case.id}")
+            return
         # The card only: the evidence sent with it ("media:dispatch:…") failing leaves the
         # assignee told, with the buttons to act.
         if not key.startswith("dispatch:") or not key.removeprefix("dispatch:").isdigit():
@@ -158,6 +162,9 @@ class Sender:
         case = await session.get(Case, assignment.case_id) if assignment else None
         if case is None:
             return
+        await self._unreachable(session, case, key)
+
+    async def _unreachable(self, session: AsyncSession, case: Case, key: str) -> None:
         messenger = Messenger(self.application.bot, session, self.services)
         await messenger.triage(
             case,

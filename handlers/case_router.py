@@ -13,6 +13,7 @@ from telegram import Update
 from handlers import case_actions, case_endings, postpone, triage, verification
 from handlers.access import current_actor, not_allowed
 from handlers.case_press import Verb
+from handlers.cases import open_case
 from handlers.context import LaneKeeperContext
 from models import dispatch as cases
 from models.lifecycle import TransitionError
@@ -41,6 +42,7 @@ VERBS: dict[str, Verb] = {
     "tr": case_endings.transfer_menu,
     "to": case_endings.transfer_to,
     "rc": case_endings.reopen_closed,
+    "o": open_case,
 }
 
 

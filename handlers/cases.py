@@ -19,7 +19,7 @@ from models.org import Alley, OutsideBody, Street
 from models.permissions import Actor
 from notify.media import deliver
 from views import case_endings, staff_reports
-from views.callbacks import as_int
+from views.callbacks import as_int, stale
 from views.case_buttons import case_buttons
 from views.case_text import category_name, state_name, summary
 from views.case_timeline import timeline
@@ -119,6 +119,27 @@ async def show_case(update: Update, context: LaneKeeperContext) -> None:
         # The same answer either way: whether a case exists is not everyone's business.
         await message.reply_text(_("I cannot show you case #{number}.").format(number=arg))
         return
+    await _show(context, actor, case, message.chat_id)
+
+
+async def open_case(
+    update: Update, context: LaneKeeperContext, actor: Actor, case_id: int, arg: str | None
+) -> None:
+    """A case's button in a digest or a list of overdue cases: the case, as /case N shows it."""
+    query = update.callback_query
+    assert query is not None
+    case = await context.session.get(Case, case_id)
+    if case is None or not await may_see(context, actor, case):
+        await query.answer(stale(context.i18n), show_alert=True)
+        return
+    await query.answer()
+    await _show(context, actor, case, query.from_user.id)
+
+
+async def _card(
+    context: LaneKeeperContext, actor: Actor, case: Case
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """What /case shows of a case to this person, with the buttons they may press."""
     street = await context.session.get(Street, case.street_id) if case.street_id else None
     i18n = context.services.i18n(context.i18n.locale, street.timezone if street else None)
     keyboard = await _buttons(context, actor, case)
@@ -130,13 +151,20 @@ async def show_case(update: Update, context: LaneKeeperContext) -> None:
     if ending := await _ending(context, i18n, case):
         text += "\n" + ending
     text += "\n\n" + timeline(i18n, await history(context.session, case))
-    # The photos (the report's, then the fix's), the place, the voice notes; the case with
-    # its buttons last, as for a dispatch.
+    return text, keyboard
+
+
+async def _show(context: LaneKeeperContext, actor: Actor, case: Case, chat_id: int) -> None:
+    """The photos (the report's, then the fix's), the place, the voice notes; the case with
+    its buttons last, as for a dispatch."""
+    text, keyboard = await _card(context, actor, case)
+    street = await context.session.get(Street, case.street_id) if case.street_id else None
+    i18n = context.services.i18n(context.i18n.locale, street.timezone if street else None)
     fixed = await fix_photos(context.session, case)
     evidence = await report_evidence(context.session, case)
     for call in evidence_calls(i18n, case, evidence, fixed):
-        await deliver(context.bot, message.chat_id, call.method, call.payload)
-    await message.reply_text(text, reply_markup=keyboard)
+        await deliver(context.bot, chat_id, call.method, call.payload)
+    await context.bot.send_message(chat_id, text, reply_markup=keyboard)
 
 
 async def _ending(context: LaneKeeperContext, i18n: I18n, case: Case) -> str | None:

@@ -29,6 +29,7 @@ from models.meetings import (
     OccurrenceState,
 )
 from models.messaging import (
+    HeldNotice,
     InboxState,
     InboxUpdate,
     OutboxMessage,
@@ -69,6 +70,7 @@ __all__ = [
     "Category",
     "Community",
     "Delivery",
+    "HeldNotice",
     "InboxState",
     "InboxUpdate",
     "Invite",

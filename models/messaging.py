@@ -88,3 +88,33 @@ class TaskBeat(SQLModel, table=True):
     advanced_at: datetime = Field(sa_column=ts_column(nullable=False))
     restarts: int = 0
     last_error: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class HeldOutcome(StrEnum):
+    TOLD = "told"  # in the digest
+    DROPPED = "dropped"  # the case moved on meanwhile: nothing stale is told
+
+
+class HeldNotice(SQLModel, table=True):
+    """A notice about a case held during quiet hours (models/quiet.py), told in the digest
+    when they end. What is kept is what it is about, not its words: the digest is written
+    from the case as it stands then."""
+
+    __tablename__ = "held_notice"
+    __table_args__ = (sa.Index("ix_held_notice_due", "released_at", "release_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=sa.BigInteger, index=True)
+    case_id: int = Field(foreign_key="report_case.id", index=True)
+    # "dispatch", "triage", "remind", "escalate", "copy", "group", "closed_by_default"
+    kind: str = Field(sa_type=sa.String(24))
+    level: int = 0
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(nullable=False))
+    # The key the message would have carried: held or sent, it is told once.
+    dedupe_key: str | None = Field(default=None, sa_type=sa.String(200), unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
+    release_at: datetime = Field(sa_column=ts_column(nullable=False))
+    released_at: datetime | None = Field(default=None, sa_column=ts_column())
+    outcome: HeldOutcome | None = Field(default=None, sa_type=sa.String(16))
+    # The digest's outbox row, once told.
+    outbox_id: int | None = Field(default=None, foreign_key="outbox_message.id")

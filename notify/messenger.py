@@ -19,8 +19,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
 
 from locales.i18n import N_, I18n
-from models import outbox
-from models.cases import Assignment, AssignmentRole, AssignmentState, Case, CaseState, Category
+from models import held, outbox
+from models.cases import (
+    Assignment,
+    AssignmentRole,
+    AssignmentState,
+    Case,
+    CaseState,
+    Category,
+    Urgency,
+)
 from models.departure import Departure
 from models.dispatch import verifiers
 from models.evidence import fix_photos, report_evidence
@@ -77,24 +85,81 @@ class Messenger:
         """Into the outbox, with whatever the session commits next (the end of the update or
         of the time-driven pass, which then wakes the sender). False: queued before (dedupe).
         `card`: how the text was made, for a dispatch card that may need correcting later;
-        `not_before`: held until then (an album still arriving)."""
+        `not_before`: not sent before then (an album still arriving, a card deferred past the
+        quiet hours)."""
         payload: dict[str, Any] = {
             "text": text,
             "reply_markup": keyboard.to_dict() if keyboard else None,
         }
         if card is not None:
             payload["card"] = card
+        now = self.services.clock.now()
         row = await outbox.enqueue(
             self.session,
             chat_id,
             payload,
-            now=self.services.clock.now(),
+            now=now,
             priority=priority,
             dedupe_key=dedupe,
             case_id=case_id,
         )
-        if row is not None and not_before is not None:
+        if row is not None and not_before is not None and not_before > now:
             row.not_before = not_before
+        return row is not None
+
+    # -- quiet hours ----------------------------------------------------------------------
+
+    async def quiet_until(self, case: Case) -> datetime | None:
+        """When the quiet hours the case's street is in end, if notices about this case can
+        wait until then; None: tell now (quiet hours off or over, or an urgent case)."""
+        quiet = self.services.config.quiet_hours.hours()
+        if quiet is None or case.urgency == Urgency.URGENT:
+            return None
+        category = await self.session.get(Category, case.category_id) if case.category_id else None
+        if category is not None and category.urgency == Urgency.URGENT:
+            return None
+        street = await self.session.get(Street, case.street_id) if case.street_id else None
+        tz = self.services.street_tz(street.timezone if street else None)
+        return quiet.release_at(self.services.clock.now(), tz)
+
+    async def new_case_waits_until(self, case: Case) -> datetime | None:
+        """A new case that is not urgent waits for the end of the quiet hours, unless its
+        deadline falls before then: holding it must never make it late."""
+        release = await self.quiet_until(case)
+        if release is None or (case.due_at is not None and case.due_at <= release):
+            return None
+        return release
+
+    async def hold_or_send(
+        self,
+        chat_id: int,
+        case: Case,
+        kind: str,
+        text: str,
+        keyboard: InlineKeyboardMarkup | None = None,
+        *,
+        until: datetime | None,
+        dedupe: str | None = None,
+        level: int = 0,
+        data: dict[str, Any] | None = None,
+    ) -> bool:
+        """Held for the digest at `until` (the end of the quiet hours), else sent now. Either
+        way once per key: a notice held before is not sent, nor one sent before held."""
+        if until is None:
+            if await held.known(self.session, dedupe):
+                return False
+            return await self.send(chat_id, text, keyboard, dedupe=dedupe)
+        row = await held.hold(
+            self.session,
+            chat_id,
+            case,
+            kind,
+            now=self.services.clock.now(),
+            release_at=until,
+            level=level,
+            data=data,
+            dedupe_key=dedupe,
+        )
         return row is not None
 
     async def media(
@@ -302,7 +367,7 @@ class Messenger:
         )
         return min(spots, key=lambda s: haversine_m(here, (s.lat, s.lon)), default=None)
 
-    async def assists(self, case: Case) -> None:
+    async def assists(self, case: Case, not_before: datetime | None = None) -> None:
         rows = await self.session.exec(
             select(Assignment).where(
                 Assignment.case_id == case.id,
@@ -318,9 +383,22 @@ class Messenger:
             i18n = await self.i18n(member.telegram_id, case)
             category, alley = await self.names(case)
             text, keyboard = assist_request(i18n, case, category, alley, assignment)
-            await self.send(member.telegram_id, text, keyboard, dedupe=f"assist:{assignment.id}")
+            await self.send(
+                member.telegram_id,
+                text,
+                keyboard,
+                dedupe=f"assist:{assignment.id}",
+                not_before=not_before,
+            )
 
-    async def group_post(self, case: Case, who: str, dedupe: str | None = None) -> None:
+    async def group_post(
+        self,
+        case: Case,
+        who: str,
+        dedupe: str | None = None,
+        until: datetime | None = None,
+        assignment: int | None = None,
+    ) -> None:
         if not self.services.config.dispatch.post_to_group:
             return
         community = (
@@ -338,16 +416,34 @@ class Messenger:
             return
         i18n = self.services.i18n(None, street.timezone if street else None)
         category, alley = await self.names(case)
-        await self.send(chat_id, group_post(i18n, case, category, alley, who), dedupe=dedupe)
+        text = group_post(i18n, case, category, alley, who)
+        await self.hold_or_send(
+            chat_id,
+            case,
+            "group",
+            text,
+            until=until,
+            dedupe=dedupe,
+            data={"assignment": assignment},
+        )
 
-    async def triage(self, case: Case, note: str, dedupe: str | None = None) -> None:
-        """The street's coordinators are asked to assign the case."""
+    async def triage(
+        self, case: Case, note: str, dedupe: str | None = None, until: datetime | None = None
+    ) -> None:
+        """The street's coordinators are asked to assign the case (`until`: held for the
+        digest at the end of the quiet hours)."""
         for telegram_id in await street_coordinators(self.session, case.street_id):
             i18n = await self.i18n(telegram_id, case)
             category, alley = await self.names(case)
             text, keyboard = triage_question(i18n, case, category, alley, note)
-            await self.send(
-                telegram_id, text, keyboard, dedupe=f"{dedupe}:{telegram_id}" if dedupe else None
+            await self.hold_or_send(
+                telegram_id,
+                case,
+                "triage",
+                text,
+                keyboard,
+                until=until,
+                dedupe=f"{dedupe}:{telegram_id}" if dedupe else None,
             )
 
     async def announce(self, case: Case) -> None:
@@ -372,9 +468,23 @@ class Messenger:
         assignee = (
             await self.session.get(Member, lead.member_id) if lead and lead.member_id else None
         )
+        # At night a case that can wait is told in the morning's digest.
+        until = await self.new_case_waits_until(case)
         if lead is not None and assignee is not None:
-            await self.assignment(case, assignee, dedupe=f"dispatch:{lead.id}")
-            await self.assists(case)
+            if until is None:
+                await self.assignment(case, assignee, dedupe=f"dispatch:{lead.id}")
+            elif assignee.telegram_id is not None:
+                await held.hold(
+                    self.session,
+                    assignee.telegram_id,
+                    case,
+                    "dispatch",
+                    now=self.services.clock.now(),
+                    release_at=until,
+                    data={"assignment": lead.id},
+                    dedupe_key=f"dispatch:{lead.id}",
+                )
+            await self.assists(case, not_before=until)
         category, alley = await self.names(case)
         for copy in (a for a in rows if a.role == AssignmentRole.COPY):
             chief = await self.session.get(Member, copy.member_id) if copy.member_id else None
@@ -383,16 +493,27 @@ class Messenger:
             assert chief.telegram_id is not None
             i18n = await self.i18n(chief.telegram_id, case)
             handler = await self.lead_label(case, i18n) if assignee is not None else None
-            await self.send(
+            await self.hold_or_send(
                 chief.telegram_id,
+                case,
+                "copy",
                 street_chief_copy(i18n, case, category, alley, handler),
+                until=await self.quiet_until(case),
                 dedupe=f"copy:{copy.id}",
             )
         if case.state == CaseState.TRIAGE:
-            await self.triage(case, N_("no rule found its handler."), dedupe=f"triage:{case.id}")
+            await self.triage(
+                case, N_("no rule found its handler."), dedupe=f"triage:{case.id}", until=until
+            )
         elif lead is not None:
             who = await self.lead_label(case, self.services.i18n())
-            await self.group_post(case, who, dedupe=f"group:{lead.id}")
+            await self.group_post(
+                case,
+                who,
+                dedupe=f"group:{lead.id}",
+                until=await self.quiet_until(case),
+                assignment=lead.id,
+            )
 
     async def departure(self, departure: Departure, also: int | None = None) -> None:
         """A member left: the unit heads get the cases they now hold, and the street
@@ -431,17 +552,30 @@ class Messenger:
         kind: str,
         skip: int | Collection[int] | None = None,
         reason: str = "",
+        until: datetime | None = None,
     ) -> None:
         """Every follower hears the same step (the reporter and who reported it again), but
         `skip`: who pressed, or who was asked in a message of their own. Each reads it in his
-        language, with who has the case now named in it."""
+        language, with who has the case now named in it. `until`: held for the digest at the
+        end of the quiet hours (a step no one took just now)."""
         skipped = {skip} if isinstance(skip, int) else set(skip or ())
         for telegram_id in await self.followers(case):
             if telegram_id in skipped:
                 continue
             i18n = await self.i18n(telegram_id, case)
             who = await self.lead_label(case, i18n) if kind in NAMES_LEAD else ""
-            await self.send(telegram_id, progress_notice(i18n, case, kind, who, reason))
+            text = progress_notice(i18n, case, kind, who, reason)
+            if until is None:
+                await self.send(telegram_id, text)
+            else:
+                await self.hold_or_send(
+                    telegram_id,
+                    case,
+                    kind,
+                    text,
+                    until=until,
+                    dedupe=f"{kind}:{case.id}:{telegram_id}",
+                )
 
     async def verification(self, case: Case, note: str | None) -> None:
         """Done: the reporter (else the alley's street chief) is asked whether it is fixed;

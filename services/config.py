@@ -19,12 +19,14 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from locales.i18n import SUPPORTED_LOCALES
 from models.org import MAX_TELEGRAM_ID
+from models.quiet import QuietHours, parse_hhmm
 
 TOKEN_ENV = "LANEKEEPER_TOKEN"
 SECRET_ENV = "LANEKEEPER_WEBHOOK_SECRET"
@@ -153,6 +155,32 @@ class DispatchConfig(_Section):
     reopen_days: int = Field(default=30, ge=0)
 
 
+def _hhmm(value: str) -> str:
+    parse_hhmm(value)
+    return value
+
+
+class QuietHoursConfig(_Section):
+    """Notices that can wait are held in these hours (the street's time), then told in one
+    morning digest per person; urgent cases, and answers to what someone just did, never."""
+
+    enabled: bool = True
+    start: Annotated[str, AfterValidator(_hhmm)] = "20:00"
+    end: Annotated[str, AfterValidator(_hhmm)] = "08:00"
+
+    @model_validator(mode="after")
+    def _differ(self) -> QuietHoursConfig:
+        if parse_hhmm(self.start) == parse_hhmm(self.end):
+            raise ValueError(f"start and end are both {self.start}; they must differ")
+        return self
+
+    def hours(self) -> QuietHours | None:
+        """The period, or None when quiet hours are off."""
+        if not self.enabled:
+            return None
+        return QuietHours(parse_hhmm(self.start), parse_hhmm(self.end))
+
+
 class CalendarConfig(_Section):
     holidays: list[date] = Field(default_factory=list)
     workdays: list[date] = Field(default_factory=list)
@@ -182,6 +210,7 @@ class Config(_Section):
     intake: IntakeConfig = IntakeConfig()
     dispatch: DispatchConfig = DispatchConfig()
     calendar: CalendarConfig = CalendarConfig()
+    quiet_hours: QuietHoursConfig = QuietHoursConfig()
     assessment: AssessmentConfig = AssessmentConfig()
     _source: str = PrivateAttr("<defaults>")
 

@@ -64,7 +64,8 @@ WALKTHROUGH = readme_block("sandbox-walkthrough")
 # postponement within the limit and past it (approved), hand back with a reason typed and
 # with a reason button, triage, a place to choose, a category to choose, a cancelled
 # report, a location outside the street, a voice note, a contact, reminders, overdue
-# notices, escalations and the close by default after verification time-out.
+# notices, escalations and the close by default after verification time-out (at night:
+# held, then told in the morning's digest).
 LIFE_OF_A_CASE = """\
 :who
 :as Alice
@@ -145,6 +146,7 @@ Still a bag left by the door
 :wait 3.5
 :wait 30
 :wait 200
+:wait 5
 :as 小王
 /my
 /case 1
