@@ -33,6 +33,9 @@ MANAGING: dict[str, Callable[[Update, LaneKeeperContext, Actor, MeetingPress], A
     "n": minutes.ask_decision,
 }
 
+# What may only be done to a meeting that has not begun.
+BEFORE_ONLY = ("m", "c", "C")
+
 
 async def pressed(update: Update, context: LaneKeeperContext) -> None:
     query = update.callback_query
@@ -67,6 +70,8 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
         await query.answer(stale(context.i18n), show_alert=True)
         return
     handler = MANAGING.get(verb)
+    if verb in BEFORE_ONLY and occurrence.starts_at <= now:  # minutes may follow the meeting
+        handler = None
     if handler is None:
         await query.answer(stale(context.i18n), show_alert=True)
         return

@@ -157,6 +157,32 @@ async def upcoming(
     return [(o, s) for o, s in await session.exec(query)]
 
 
+async def recent(
+    session: AsyncSession, street_id: int, now: datetime, per_series: int = 2
+) -> list[tuple[MeetingOccurrence, MeetingSeries]]:
+    """The last `per_series` meetings of each active series that have begun and were not
+    cancelled (minutes are written after them), oldest first."""
+    rows = await session.exec(
+        select(MeetingOccurrence, MeetingSeries)
+        .join(MeetingSeries, col(MeetingSeries.id) == MeetingOccurrence.series_id)
+        .where(
+            MeetingSeries.street_id == street_id,
+            MeetingOccurrence.starts_at < now,
+            MeetingOccurrence.state != OccurrenceState.CANCELLED,
+            col(MeetingSeries.active).is_(True),
+        )
+        .order_by(col(MeetingOccurrence.starts_at).desc())
+        .limit(200)
+    )
+    kept: list[tuple[MeetingOccurrence, MeetingSeries]] = []
+    counts: dict[int | None, int] = {}
+    for occurrence, series in rows:
+        if counts.get(series.id, 0) < per_series:
+            counts[series.id] = counts.get(series.id, 0) + 1
+            kept.append((occurrence, series))
+    return sorted(kept, key=lambda pair: pair[0].starts_at)
+
+
 async def previous(
     session: AsyncSession, series_id: int, before: datetime
 ) -> MeetingOccurrence | None:

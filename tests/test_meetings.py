@@ -586,3 +586,34 @@ async def test_the_monthly_agenda_comes_with_a_chart(bot: BotHarness, db_url: st
     png = next(iter(chart.files.values()))
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
     assert chart.params["caption"] == "本月数据一览"
+
+
+async def test_minutes_are_written_after_the_meeting(
+    bot: BotHarness, db_url: str, sunday: ManualClock
+) -> None:
+    chen = FakeUser(CHEN, "陈建国")
+    await bot.replies(bot.api.send_command(chen, "/meetings"))  # planned from Sunday
+    sunday.set(datetime(2026, 11, 30, 11, 0, tzinfo=SHANGHAI))  # Monday's meeting is over
+    [listing] = await bot.replies(bot.api.send_command(chen, "/meetings"))
+    lines = listing.text.splitlines()
+    assert "• 11月30日 09:30 复兴社区周会" not in lines[1]  # no longer among the coming ones
+    assert lines[lines.index("近期已开会议：") + 1] == "• 11月30日 09:30 复兴社区周会"
+    past = next(b for b in listing.buttons() if b["text"] == "纪要 11月30日 09:30")
+    # A past meeting can no longer be moved or cancelled, even with a forged button.
+    occurrence = past["callback_data"].split(":")[2]
+    [refused] = await bot.exchange(bot.api.press(chen, listing, f"mt:m:{occurrence}"))
+    assert refused.params["show_alert"] is True
+    [ask] = await bot.replies(bot.api.press(chen, listing, past["callback_data"]))
+    assert ask.text.startswith("请输入决定事项")
+    [owners] = await bot.replies(bot.api.send_text(chen, "复兴街夜间巡查"))
+    [dates] = await bot.replies(bot.api.press_button(chen, owners, "南星环卫所"))
+    exchange = await bot.exchange(bot.api.press_button(chen, dates, "12/7"))
+    assert any(r.text.startswith("已记录：复兴街夜间巡查") for r in exchange)
+    database = Database(db_url)
+    async with database.session() as session:
+        [item] = (await session.exec(select(ActionItem))).all()
+        held = await session.get(MeetingOccurrence, int(occurrence))
+        assert held is not None and item.occurrence_id == held.id
+        assert held.starts_at == datetime(2026, 11, 30, 9, 30, tzinfo=SHANGHAI)
+        assert item.due_date == date(2026, 12, 7)
+    await database.dispose()

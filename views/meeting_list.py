@@ -30,9 +30,15 @@ class Listed:
 
 
 def coming_meetings(
-    i18n: I18n, street: Street, listed: Sequence[Listed], *, manages_street: bool
+    i18n: I18n,
+    street: Street,
+    listed: Sequence[Listed],
+    *,
+    manages_street: bool,
+    past: Sequence[Listed] = (),
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """`i18n` in the street's zone: the times are the street's."""
+    """`i18n` in the street's zone: the times are the street's. The coming meetings first,
+    then the recent ones (`past`), whose managers may write their minutes."""
     _ = i18n.gettext
     lines = [_("Coming meetings of {street}:").format(street=street_name(i18n, street))]
     rows = []
@@ -59,6 +65,22 @@ def coming_meetings(
         rows.append(row)
     if len(lines) == 1:
         lines.append(_("none planned"))
+    if past:
+        lines.append(_("Recent meetings:"))
+    for item in past:
+        name = title(i18n, item.series, street, item.community)
+        lines.append(f"• {i18n.format_when(item.occurrence.starts_at)} {name}")
+        if item.managed:
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        _("Minutes {when}").format(
+                            when=i18n.format_when(item.occurrence.starts_at)
+                        ),
+                        callback_data=pack("mt", "n", item.occurrence.id),
+                    )
+                ]
+            )
     if manages_street:
         rows.append(
             [InlineKeyboardButton(_("⚙ Meeting series"), callback_data=pack("mt", "S", street.id))]
