@@ -195,9 +195,25 @@ async def test_meetings_command_move_cancel_and_minutes(
     [ask] = await bot.replies(bot.api.press_button(chen, listing, "改期"))
     assert ask.text == "改到什么时候？例如：12-01 10:00"
     [bad] = await bot.replies(bot.api.send_text(chen, "明天吧"))
+    assert bad.text == (
+        "读到了日期2026年11月30日，但没有具体时间。"
+        "可以这样写：明天下午3点、12月10日 15:00、下周一 9:30。"
+    )
+    [bad] = await bot.replies(bot.api.send_text(chen, "随便"))
     assert bad.text.startswith("没看懂这个时间")
-    exchange = await bot.exchange(bot.api.send_text(chen, "11月30日 10:30"))
-    assert exchange[0].text == "已改到 11月30日 10:30。"
+    [confirm] = await bot.replies(bot.api.send_text(chen, "明天上午9点"))
+    assert confirm.text == "改到2026年11月30日星期一 09:00，确定吗？"
+    [again] = await bot.replies(bot.api.press_button(chen, confirm, "否"))
+    assert again.text == "改到什么时候？例如：12-01 10:00"
+    [confirm] = await bot.replies(bot.api.send_text(chen, "11月30日 10:30"))
+    assert confirm.text == "改到2026年11月30日星期一 10:30，确定吗？"
+    other = FakeUser(ZHOU, "周丽")  # not the one asked: the confirmation is not hers
+    [refused] = await bot.exchange(bot.api.press_button(other, confirm, "是"))
+    assert refused.params["show_alert"] is True
+    exchange = await bot.exchange(bot.api.press_button(chen, confirm, "是"))
+    assert exchange[1].text == "已改到 11月30日 10:30。"
+    [stale] = await bot.exchange(bot.api.press_button(chen, confirm, "是"))  # pressed twice
+    assert stale.params["show_alert"] is True
     assert any(r.chat_id == LIU and r.text == "复兴社区周会改到 11月30日 10:30。" for r in exchange)
 
     [listing] = await bot.replies(bot.api.send_command(chen, "/meetings"))
