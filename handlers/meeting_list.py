@@ -12,7 +12,7 @@ from handlers.access import current_actor, not_allowed
 from handlers.context import LaneKeeperContext
 from handlers.meeting_access import MeetingPress, manages, manages_street
 from models import schedule
-from models.meetings import MeetingOccurrence, MeetingSeries
+from models.meetings import MeetingOccurrence, MeetingSeries, OccurrenceState
 from models.org import Community, Street
 from models.permissions import Actor
 from notify.meetings import agenda_text, send_chart
@@ -59,7 +59,11 @@ async def _listed(
     community = (
         await context.session.get(Community, series.community_id) if series.community_id else None
     )
-    return Listed(occurrence, series, community, await manages(context, actor, series))
+    managed = await manages(context, actor, series)
+    coming = occurrence.starts_at > context.services.clock.now()
+    shown = managed and coming and occurrence.state == OccurrenceState.SCHEDULED
+    replies = await schedule.replies(context.session, occurrence, series) if shown else None
+    return Listed(occurrence, series, community, managed, replies)
 
 
 async def meetings_command(update: Update, context: LaneKeeperContext) -> None:

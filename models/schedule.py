@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.meeting_rule import check_rule, parse_rule
 from models.meetings import (
+    MeetingAttendance,
     MeetingKind,
     MeetingNotice,
     MeetingOccurrence,
@@ -198,6 +199,35 @@ async def previous(
             .order_by(col(MeetingOccurrence.starts_at).desc())
         )
     ).first()
+
+
+async def answers(session: AsyncSession, occurrence_id: int) -> dict[int, bool]:
+    """Who has said whether they come to the occurrence: telegram id -> coming."""
+    rows = await session.exec(
+        select(MeetingAttendance).where(MeetingAttendance.occurrence_id == occurrence_id)
+    )
+    return {row.telegram_id: row.attending for row in rows}
+
+
+@dataclass(frozen=True)
+class Replies:
+    """The participants of an occurrence by their answer: coming, not coming, silent."""
+
+    coming: list[Member]
+    not_coming: list[Member]
+    silent: list[Member]
+
+
+async def replies(
+    session: AsyncSession, occurrence: MeetingOccurrence, series: MeetingSeries
+) -> Replies:
+    said = await answers(session, occurrence.id or 0)
+    invited = await participants(session, series)
+    return Replies(
+        [m for m in invited if said.get(m.telegram_id or 0) is True],
+        [m for m in invited if said.get(m.telegram_id or 0) is False],
+        [m for m in invited if m.telegram_id not in said],
+    )
 
 
 async def participants(session: AsyncSession, series: MeetingSeries) -> list[Member]:

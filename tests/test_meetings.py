@@ -633,3 +633,34 @@ async def test_minutes_are_written_after_the_meeting(
         assert held.starts_at == datetime(2026, 11, 30, 9, 30, tzinfo=SHANGHAI)
         assert item.due_date == date(2026, 12, 7)
     await database.dispose()
+
+
+async def test_the_organiser_sees_who_answered_and_answers_are_not_asked_again(
+    bot: BotHarness, sunday: ManualClock
+) -> None:
+    await bot.tick(run_once)  # the day-before reminders, with the buttons
+    for telegram_id, name, button in ((LIU, "刘洋", "参加"), (FENG, "冯军", "不能参加")):
+        reminder = next(
+            r for r in bot.api.sent("sendMessage", telegram_id) if r.text.startswith("会议提醒")
+        )
+        await bot.exchange(bot.api.press_button(FakeUser(telegram_id, name), reminder, button))
+    chen = FakeUser(CHEN, "陈建国")
+    [listing] = await bot.replies(bot.api.send_command(chen, "/meetings"))
+    lines = listing.text.splitlines()
+    assert lines[1] == "• 11月30日 09:30 复兴社区周会 · 复兴社区二楼会议室"
+    assert lines[2].startswith("   ✅ 参加：刘洋 · ❌ 不参加：冯军 · 未答复：周丽、")
+    [theirs] = await bot.replies(bot.api.send_command(FakeUser(LIU, "刘洋"), "/meetings"))
+    assert "未答复" not in theirs.text  # a participant does not see the others' answers
+    sunday.set(datetime(2026, 11, 30, 8, 31, tzinfo=SHANGHAI))
+    [hour_before] = await bot.tick(run_once)
+    assert hour_before.offset_min == 60
+
+    def last_reminder(telegram_id: int) -> list[list[str]]:
+        reminders = [
+            r for r in bot.api.sent("sendMessage", telegram_id) if r.text.startswith("会议提醒")
+        ]
+        return [[b["text"] for b in r.buttons()] for r in reminders]
+
+    assert last_reminder(LIU) == [["✅ 参加", "❌ 不能参加"], []]  # reminded, not asked
+    assert last_reminder(FENG) == [["✅ 参加", "❌ 不能参加"]]  # not coming: left in peace
+    assert last_reminder(ZHOU) == [["✅ 参加", "❌ 不能参加"]] * 2  # silent: asked again

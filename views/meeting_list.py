@@ -13,7 +13,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from locales.i18n import I18n
 from models.meetings import MeetingOccurrence, MeetingSeries, OccurrenceState
-from models.org import Community, Street
+from models.org import Community, Member, Street
+from models.schedule import Replies
 from views.callbacks import pack
 from views.labels import street_name
 from views.meetings import title
@@ -27,6 +28,7 @@ class Listed:
     series: MeetingSeries
     community: Community | None
     managed: bool
+    replies: Replies | None = None  # for its organisers, before it: who answered what
 
 
 def coming_meetings(
@@ -50,6 +52,8 @@ def coming_meetings(
             f"• {i18n.format_when(occurrence.starts_at)} {name}"
             f" · {occurrence.place or series.place or '—'}{state}"
         )
+        if item.replies is not None:
+            lines.append("   " + replies_line(i18n, item.replies))
         row = [
             InlineKeyboardButton(
                 _("Agenda {when}").format(when=i18n.format_when(occurrence.starts_at)),
@@ -86,3 +90,16 @@ def coming_meetings(
             [InlineKeyboardButton(_("⚙ Meeting series"), callback_data=pack("mt", "S", street.id))]
         )
     return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
+
+
+def replies_line(i18n: I18n, replies: Replies) -> str:
+    """Who said yes, who no, who nothing: for the meeting's organisers."""
+
+    def names(members: Sequence[Member]) -> str:
+        return (i18n.gettext(", ")).join(m.name for m in members) or "—"
+
+    return i18n.gettext("✅ {coming} · ❌ {not_coming} · no answer: {silent}").format(
+        coming=names(replies.coming),
+        not_coming=names(replies.not_coming),
+        silent=names(replies.silent),
+    )
