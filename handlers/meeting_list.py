@@ -12,7 +12,7 @@ from handlers.access import current_actor, not_allowed
 from handlers.context import LaneKeeperContext
 from handlers.meeting_access import MeetingPress, manages, manages_street
 from models import schedule
-from models.meetings import MeetingOccurrence, MeetingSeries
+from models.meetings import MeetingOccurrence, MeetingSeries, OccurrenceState
 from models.org import Community, Street
 from models.permissions import Actor
 from notify.meetings import agenda_text, send_chart
@@ -50,6 +50,22 @@ async def _shown(
     return sorted(chosen, key=lambda pair: pair[0].starts_at)
 
 
+async def _listed(
+    context: LaneKeeperContext,
+    actor: Actor,
+    occurrence: MeetingOccurrence,
+    series: MeetingSeries,
+) -> Listed:
+    community = (
+        await context.session.get(Community, series.community_id) if series.community_id else None
+    )
+    managed = await manages(context, actor, series)
+    coming = occurrence.starts_at > context.services.clock.now()
+    shown = managed and coming and occurrence.state == OccurrenceState.SCHEDULED
+    replies = await schedule.replies(context.session, occurrence, series) if shown else None
+    return Listed(occurrence, series, community, managed, replies)
+
+
 async def meetings_command(update: Update, context: LaneKeeperContext) -> None:
     message = update.effective_message
     actor = await current_actor(update, context)
@@ -64,17 +80,20 @@ async def meetings_command(update: Update, context: LaneKeeperContext) -> None:
     for street in streets:
         assert street.id is not None
         i18n = context.services.i18n(context.i18n.locale, street.timezone)
-        listed = []
-        for occurrence, series in await _shown(context, street.id or 0, now):
-            community = (
-                await context.session.get(Community, series.community_id)
-                if series.community_id
-                else None
-            )
-            managed = await manages(context, actor, series)
-            listed.append(Listed(occurrence, series, community, managed))
+        listed = [
+            await _listed(context, actor, occurrence, series)
+            for occurrence, series in await _shown(context, street.id or 0, now)
+        ]
+        past = [
+            await _listed(context, actor, occurrence, series)
+            for occurrence, series in await schedule.recent(context.session, street.id, now)
+        ]
         text, keyboard = coming_meetings(
-            i18n, street, listed, manages_street=await manages_street(context, actor, street)
+            i18n,
+            street,
+            listed,
+            manages_street=await manages_street(context, actor, street),
+            past=past,
         )
         await message.reply_text(text, reply_markup=keyboard)
 

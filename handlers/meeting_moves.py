@@ -3,53 +3,26 @@ mt:C); its participants are told either way."""
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 from telegram import Message, Update
 
 from handlers.context import LaneKeeperContext
-from handlers.meeting_access import MeetingPress, ask_about
+from handlers.meeting_access import MeetingPress, ask_about, edit_or_send
 from models import dispatch as questions
 from models import schedule
 from models.cases import PendingInput
 from models.meetings import MeetingNotice, MeetingOccurrence, MeetingSeries, OccurrenceState
 from models.org import Community, Street
 from models.permissions import Actor
+from models.when import read_when
 from notify.messenger import Messenger
 from views import meeting_texts
+from views.callbacks import stale
 from views.cancel import cancel_keyboard
 from views.meetings import title
-
-_WHEN = re.compile(
-    r"(?:(\d{4})\s*[-/年.]\s*)?(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*[日号]?\s*"
-    r"(\d{1,2})\s*[:：点时]\s*(\d{1,2})?"
-)
-
-
-def parse_when(text: str, tz: ZoneInfo, now: datetime) -> datetime | None:
-    """'2026-12-01 10:00', '12-1 10:00', '12月1日 10:00', '12/1 10点' in the street's zone."""
-    match = _WHEN.search(text)
-    if match is None:
-        return None
-    year, month, day, hour, minute = match.groups()
-    local_now = now.astimezone(tz)
-    try:
-        moment = datetime(
-            int(year or local_now.year),
-            int(month),
-            int(day),
-            int(hour),
-            int(minute or 0),
-            tzinfo=tz,
-        )
-    except ValueError:
-        return None
-    if year is None and moment < local_now - timedelta(days=1):
-        moment = moment.replace(year=moment.year + 1)
-    return moment
 
 
 async def ask_when(
@@ -68,18 +41,64 @@ async def answer_when(
     text: str,
     press: MeetingPress,
 ) -> None:
-    """The typed new moment: a future one moves the meeting, anything else is asked again."""
+    """The typed new moment: a future one is shown to be confirmed (Yes / No); anything else
+    is asked again, saying what was understood."""
     occurrence, street, now = press.occurrence, press.street, press.now
-    when = parse_when(text, ZoneInfo(street.timezone), now)
-    if when is None or when <= now:
+    i18n = context.services.i18n(context.i18n.locale, street.timezone)
+    reading = read_when(text, ZoneInfo(street.timezone), now)
+    if reading.moment is None or reading.moment <= now:
         await questions.ask(
-            context.session, actor.telegram_id, pending.kind, None, now, **pending.data
+            context.session, actor.telegram_id, "move_meeting", None, now, **pending.data
         )
         await message.reply_text(
-            meeting_texts.unreadable_when(context.i18n),
-            reply_markup=cancel_keyboard(context.i18n, pending.kind, occurrence.id),
+            meeting_texts.unreadable_when(i18n, reading, now),
+            reply_markup=cancel_keyboard(context.i18n, "move_meeting", occurrence.id),
         )
         return
+    await questions.ask(
+        context.session,
+        actor.telegram_id,
+        "move_confirm",
+        None,
+        now,
+        occurrence=occurrence.id,
+        when=reading.moment.isoformat(),
+    )
+    text, keyboard = meeting_texts.confirm_move(i18n, occurrence, reading.moment)
+    await message.reply_text(text, reply_markup=keyboard)
+
+
+async def confirm_move(
+    update: Update, context: LaneKeeperContext, actor: Actor, press: MeetingPress
+) -> None:
+    """mt:M:<occurrence>:y moves the meeting to the moment the presser confirmed (kept in
+    his PendingInput); :n asks for another."""
+    query = update.callback_query
+    assert query is not None
+    occurrence, now = press.occurrence, press.now
+    pending = await context.session.get(PendingInput, actor.telegram_id)
+    if (
+        pending is None
+        or pending.kind != "move_confirm"
+        or questions.pending_ref(pending) != occurrence.id
+        or press.arg not in ("y", "n")
+    ):
+        await query.answer(stale(context.i18n), show_alert=True)
+        return
+    when = datetime.fromisoformat(str(pending.data.get("when")))
+    if press.arg == "n" or when <= now:
+        await questions.ask(
+            context.session, actor.telegram_id, "move_meeting", None, now, occurrence=occurrence.id
+        )
+        await query.answer()
+        await edit_or_send(
+            update,
+            context,
+            meeting_texts.move_question(context.i18n),
+            cancel_keyboard(context.i18n, "move_meeting", occurrence.id),
+        )
+        return
+    await context.session.delete(pending)
     occurrence.starts_at = when
     context.session.add(occurrence)
     for notice in await context.session.exec(
@@ -87,8 +106,9 @@ async def answer_when(
     ):
         await context.session.delete(notice)  # its reminders fall anew
     await context.session.commit()
-    i18n = context.services.i18n(context.i18n.locale, street.timezone)
-    await message.reply_text(meeting_texts.moved(i18n, when))
+    i18n = context.services.i18n(context.i18n.locale, press.street.timezone)
+    await query.answer()
+    await edit_or_send(update, context, meeting_texts.moved(i18n, when))
     await tell_participants(context, press.series, occurrence, "moved", besides=actor.telegram_id)
     await context.services.meetings_changed()
 

@@ -23,15 +23,19 @@ from views.callbacks import as_int, stale, verb_press
 
 PATTERN = r"^mt:"
 # The PendingInput kinds answered here; report.py sends them this way.
-KINDS = ("move_meeting", "minutes", "series_rule", "series_place", "series_new")
+KINDS = ("move_meeting", "move_confirm", "minutes", "series_rule", "series_place", "series_new")
 
 # What a manager may do with a meeting still to come.
 MANAGING: dict[str, Callable[[Update, LaneKeeperContext, Actor, MeetingPress], Awaitable[None]]] = {
     "m": meeting_moves.ask_when,
     "c": meeting_moves.ask_cancel,
     "C": meeting_moves.cancel,
+    "M": meeting_moves.confirm_move,
     "n": minutes.ask_decision,
 }
+
+# What may only be done to a meeting that has not begun.
+BEFORE_ONLY = ("m", "c", "C", "M")
 
 
 async def pressed(update: Update, context: LaneKeeperContext) -> None:
@@ -67,6 +71,8 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
         await query.answer(stale(context.i18n), show_alert=True)
         return
     handler = MANAGING.get(verb)
+    if verb in BEFORE_ONLY and occurrence.starts_at <= now:  # minutes may follow the meeting
+        handler = None
     if handler is None:
         await query.answer(stale(context.i18n), show_alert=True)
         return
@@ -96,7 +102,7 @@ async def answer_pending(update: Update, context: LaneKeeperContext, pending: Pe
     street = await context.session.get(Street, series.street_id)
     assert street is not None
     press = MeetingPress(occurrence, series, street, None, context.services.clock.now())
-    if pending.kind == "move_meeting":
+    if pending.kind in ("move_meeting", "move_confirm"):  # a moment typed again is read anew
         await meeting_moves.answer_when(message, context, actor, pending, text, press)
     elif pending.kind == "minutes":
         await minutes.answer_decision(message, context, actor, pending, text, press)

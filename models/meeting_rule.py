@@ -45,6 +45,20 @@ def parse_rule(rule: str) -> rrule:
     return parsed
 
 
+def _why(rule: str, exc: Exception) -> str:
+    """A sentence on what in the rule was not understood, never Python's own words."""
+    for part in rule.removeprefix("RRULE:").split(";"):
+        if "=" not in part:
+            return (
+                f"{part.strip()[:40]!r} is not NAME=VALUE; a rule reads like "
+                "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=30"
+            )
+    message = str(exc)
+    if "unpack" in message or not message:
+        return "a rule reads like FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=30"
+    return message
+
+
 @lru_cache(maxsize=512)
 def check_rule(rule: str) -> RuleRefusal | None:
     """None when a series may follow the rule, else why not.
@@ -58,7 +72,7 @@ def check_rule(rule: str) -> RuleRefusal | None:
     try:
         recurrence = parse_rule(rule)
     except (ValueError, TypeError, OverflowError) as exc:
-        return RuleRefusal(RuleProblem.UNREADABLE, f"not an RFC 5545 rule ({exc})")
+        return RuleRefusal(RuleProblem.UNREADABLE, f"not an RFC 5545 rule ({_why(rule, exc)})")
     # dateutil keeps the parsed parts only in private attributes; the larger FREQ, the more
     # often (YEARLY is 0, SECONDLY 6).
     parts = vars(recurrence)

@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.meeting_rule import check_rule, parse_rule
 from models.meetings import (
+    MeetingAttendance,
     MeetingKind,
     MeetingNotice,
     MeetingOccurrence,
@@ -157,6 +158,32 @@ async def upcoming(
     return [(o, s) for o, s in await session.exec(query)]
 
 
+async def recent(
+    session: AsyncSession, street_id: int, now: datetime, per_series: int = 2
+) -> list[tuple[MeetingOccurrence, MeetingSeries]]:
+    """The last `per_series` meetings of each active series that have begun and were not
+    cancelled (minutes are written after them), oldest first."""
+    rows = await session.exec(
+        select(MeetingOccurrence, MeetingSeries)
+        .join(MeetingSeries, col(MeetingSeries.id) == MeetingOccurrence.series_id)
+        .where(
+            MeetingSeries.street_id == street_id,
+            MeetingOccurrence.starts_at < now,
+            MeetingOccurrence.state != OccurrenceState.CANCELLED,
+            col(MeetingSeries.active).is_(True),
+        )
+        .order_by(col(MeetingOccurrence.starts_at).desc())
+        .limit(200)
+    )
+    kept: list[tuple[MeetingOccurrence, MeetingSeries]] = []
+    counts: dict[int | None, int] = {}
+    for occurrence, series in rows:
+        if counts.get(series.id, 0) < per_series:
+            counts[series.id] = counts.get(series.id, 0) + 1
+            kept.append((occurrence, series))
+    return sorted(kept, key=lambda pair: pair[0].starts_at)
+
+
 async def previous(
     session: AsyncSession, series_id: int, before: datetime
 ) -> MeetingOccurrence | None:
@@ -172,6 +199,35 @@ async def previous(
             .order_by(col(MeetingOccurrence.starts_at).desc())
         )
     ).first()
+
+
+async def answers(session: AsyncSession, occurrence_id: int) -> dict[int, bool]:
+    """Who has said whether they come to the occurrence: telegram id -> coming."""
+    rows = await session.exec(
+        select(MeetingAttendance).where(MeetingAttendance.occurrence_id == occurrence_id)
+    )
+    return {row.telegram_id: row.attending for row in rows}
+
+
+@dataclass(frozen=True)
+class Replies:
+    """The participants of an occurrence by their answer: coming, not coming, silent."""
+
+    coming: list[Member]
+    not_coming: list[Member]
+    silent: list[Member]
+
+
+async def replies(
+    session: AsyncSession, occurrence: MeetingOccurrence, series: MeetingSeries
+) -> Replies:
+    said = await answers(session, occurrence.id or 0)
+    invited = await participants(session, series)
+    return Replies(
+        [m for m in invited if said.get(m.telegram_id or 0) is True],
+        [m for m in invited if said.get(m.telegram_id or 0) is False],
+        [m for m in invited if m.telegram_id not in said],
+    )
 
 
 async def participants(session: AsyncSession, series: MeetingSeries) -> list[Member]:

@@ -35,8 +35,14 @@ async def remind(messenger: Messenger, due: schedule.DueReminder, now: datetime)
     street = await session.get(Street, series.street_id)
     community = await session.get(Community, series.community_id) if series.community_id else None
     assert street is not None
+    # The first reminder asks everyone; the later ones do not ask again one who answered:
+    # who comes is reminded without the buttons, who does not come is left in peace.
+    first = due.offset_min == max(series.reminder_minutes)
+    said = {} if first else await schedule.answers(session, occurrence.id or 0)
     for member in await schedule.participants(session, series):
         assert member.telegram_id is not None
+        if said.get(member.telegram_id) is False:
+            continue
         i18n = await services.i18n_for(session, member.telegram_id, street.timezone)
         _ = i18n.gettext
         name = title(i18n, series, street, community)
@@ -45,7 +51,7 @@ async def remind(messenger: Messenger, due: schedule.DueReminder, now: datetime)
             when=i18n.format_when(occurrence.starts_at),
             place=occurrence.place or series.place or "—",
         )
-        keyboard = InlineKeyboardMarkup(
+        keyboard: InlineKeyboardMarkup | None = InlineKeyboardMarkup(
             [
                 [
                     InlineKeyboardButton(
@@ -57,10 +63,12 @@ async def remind(messenger: Messenger, due: schedule.DueReminder, now: datetime)
                 ]
             ]
         )
+        if member.telegram_id in said:
+            keyboard = None
         key = f"meeting:{occurrence.id}:{due.offset_min}:{member.telegram_id}"
         if not await messenger.send(member.telegram_id, text, keyboard, Priority.BULK, key):
             continue  # told before: this pass repeats one that was cut short
-        if due.offset_min == max(series.reminder_minutes):
+        if first:
             await messenger.send_file(
                 member.telegram_id, ics(occurrence, series, street, name), filename="meeting.ics"
             )

@@ -194,3 +194,20 @@ async def test_the_dialogue_refuses_a_minutely_rule_politely(bot: BotHarness, db
         await database.dispose()
     assert not any("SECONDLY" in r or "MINUTELY" in r for r in rules)
     assert max(most) <= MAX_OCCURRENCES
+
+
+@pytest.mark.parametrize(
+    ("rule", "detail"),
+    [
+        (
+            "EVERY MONDAY",
+            "not an RFC 5545 rule ('EVERY MONDAY' is not NAME=VALUE; a rule reads like "
+            "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=30)",
+        ),
+        ("FREQ=WEEKLY;BYDAY=XX", "not an RFC 5545 rule (invalid 'BYDAY': XX)"),
+    ],
+)
+def test_an_unreadable_rule_is_explained_in_words(rule: str, detail: str) -> None:
+    refusal = check_rule(rule)
+    assert refusal is not None and refusal.detail == detail
+    assert "unpack" not in refusal.detail

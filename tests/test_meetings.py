@@ -195,9 +195,25 @@ async def test_meetings_command_move_cancel_and_minutes(
     [ask] = await bot.replies(bot.api.press_button(chen, listing, "改期"))
     assert ask.text == "改到什么时候？例如：12-01 10:00"
     [bad] = await bot.replies(bot.api.send_text(chen, "明天吧"))
+    assert bad.text == (
+        "读到了日期2026年11月30日，但没有具体时间。"
+        "可以这样写：明天下午3点、12月10日 15:00、下周一 9:30。"
+    )
+    [bad] = await bot.replies(bot.api.send_text(chen, "随便"))
     assert bad.text.startswith("没看懂这个时间")
-    exchange = await bot.exchange(bot.api.send_text(chen, "11月30日 10:30"))
-    assert exchange[0].text == "已改到 11月30日 10:30。"
+    [confirm] = await bot.replies(bot.api.send_text(chen, "明天上午9点"))
+    assert confirm.text == "改到2026年11月30日星期一 09:00，确定吗？"
+    [again] = await bot.replies(bot.api.press_button(chen, confirm, "否"))
+    assert again.text == "改到什么时候？例如：12-01 10:00"
+    [confirm] = await bot.replies(bot.api.send_text(chen, "11月30日 10:30"))
+    assert confirm.text == "改到2026年11月30日星期一 10:30，确定吗？"
+    other = FakeUser(ZHOU, "周丽")  # not the one asked: the confirmation is not hers
+    [refused] = await bot.exchange(bot.api.press_button(other, confirm, "是"))
+    assert refused.params["show_alert"] is True
+    exchange = await bot.exchange(bot.api.press_button(chen, confirm, "是"))
+    assert exchange[1].text == "已改到 11月30日 10:30。"
+    [stale] = await bot.exchange(bot.api.press_button(chen, confirm, "是"))  # pressed twice
+    assert stale.params["show_alert"] is True
     assert any(r.chat_id == LIU and r.text == "复兴社区周会改到 11月30日 10:30。" for r in exchange)
 
     [listing] = await bot.replies(bot.api.send_command(chen, "/meetings"))
@@ -586,3 +602,65 @@ async def test_the_monthly_agenda_comes_with_a_chart(bot: BotHarness, db_url: st
     png = next(iter(chart.files.values()))
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
     assert chart.params["caption"] == "本月数据一览"
+
+
+async def test_minutes_are_written_after_the_meeting(
+    bot: BotHarness, db_url: str, sunday: ManualClock
+) -> None:
+    chen = FakeUser(CHEN, "陈建国")
+    await bot.replies(bot.api.send_command(chen, "/meetings"))  # planned from Sunday
+    sunday.set(datetime(2026, 11, 30, 11, 0, tzinfo=SHANGHAI))  # Monday's meeting is over
+    [listing] = await bot.replies(bot.api.send_command(chen, "/meetings"))
+    lines = listing.text.splitlines()
+    assert "• 11月30日 09:30 复兴社区周会" not in lines[1]  # no longer among the coming ones
+    assert lines[lines.index("近期已开会议：") + 1] == "• 11月30日 09:30 复兴社区周会"
+    past = next(b for b in listing.buttons() if b["text"] == "纪要 11月30日 09:30")
+    # A past meeting can no longer be moved or cancelled, even with a forged button.
+    occurrence = past["callback_data"].split(":")[2]
+    [refused] = await bot.exchange(bot.api.press(chen, listing, f"mt:m:{occurrence}"))
+    assert refused.params["show_alert"] is True
+    [ask] = await bot.replies(bot.api.press(chen, listing, past["callback_data"]))
+    assert ask.text.startswith("请输入决定事项")
+    [owners] = await bot.replies(bot.api.send_text(chen, "复兴街夜间巡查"))
+    [dates] = await bot.replies(bot.api.press_button(chen, owners, "南星环卫所"))
+    exchange = await bot.exchange(bot.api.press_button(chen, dates, "12/7"))
+    assert any(r.text.startswith("已记录：复兴街夜间巡查") for r in exchange)
+    database = Database(db_url)
+    async with database.session() as session:
+        [item] = (await session.exec(select(ActionItem))).all()
+        held = await session.get(MeetingOccurrence, int(occurrence))
+        assert held is not None and item.occurrence_id == held.id
+        assert held.starts_at == datetime(2026, 11, 30, 9, 30, tzinfo=SHANGHAI)
+        assert item.due_date == date(2026, 12, 7)
+    await database.dispose()
+
+
+async def test_the_organiser_sees_who_answered_and_answers_are_not_asked_again(
+    bot: BotHarness, sunday: ManualClock
+) -> None:
+    await bot.tick(run_once)  # the day-before reminders, with the buttons
+    for telegram_id, name, button in ((LIU, "刘洋", "参加"), (FENG, "冯军", "不能参加")):
+        reminder = next(
+            r for r in bot.api.sent("sendMessage", telegram_id) if r.text.startswith("会议提醒")
+        )
+        await bot.exchange(bot.api.press_button(FakeUser(telegram_id, name), reminder, button))
+    chen = FakeUser(CHEN, "陈建国")
+    [listing] = await bot.replies(bot.api.send_command(chen, "/meetings"))
+    lines = listing.text.splitlines()
+    assert lines[1] == "• 11月30日 09:30 复兴社区周会 · 复兴社区二楼会议室"
+    assert lines[2].startswith("   ✅ 参加：刘洋 · ❌ 不参加：冯军 · 未答复：周丽、")
+    [theirs] = await bot.replies(bot.api.send_command(FakeUser(LIU, "刘洋"), "/meetings"))
+    assert "未答复" not in theirs.text  # a participant does not see the others' answers
+    sunday.set(datetime(2026, 11, 30, 8, 31, tzinfo=SHANGHAI))
+    [hour_before] = await bot.tick(run_once)
+    assert hour_before.offset_min == 60
+
+    def last_reminder(telegram_id: int) -> list[list[str]]:
+        reminders = [
+            r for r in bot.api.sent("sendMessage", telegram_id) if r.text.startswith("会议提醒")
+        ]
+        return [[b["text"] for b in r.buttons()] for r in reminders]
+
+    assert last_reminder(LIU) == [["✅ 参加", "❌ 不能参加"], []]  # reminded, not asked
+    assert last_reminder(FENG) == [["✅ 参加", "❌ 不能参加"]]  # not coming: left in peace
+    assert last_reminder(ZHOU) == [["✅ 参加", "❌ 不能参加"]] * 2  # silent: asked again

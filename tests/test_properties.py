@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fakegram import FakeUser
-from handlers.meeting_moves import parse_when
 from models.classify import Classifier, load_categories
 from models.roster_spec import RosterError, parse_roster
 from models.text import compact, has_meaning, pinyin_key
+from models.when import parse_when
 from services.config import ConfigError, _validate
 from tests.harness import BotHarness
 from views.callbacks import as_area, as_int, unpack

@@ -215,7 +215,9 @@ MEMBERS_AND_MEETINGS = """\
 :press 1
 /meetings
 :press 2
+明天吧
 12月2日 15:00
+:press 1
 /meetings
 :press 7
 :press 1

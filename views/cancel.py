@@ -34,7 +34,14 @@ CASE_KINDS = (
 # ... those with choices before the typed answer (a menu that may be cancelled too) ...
 MENU_KINDS = ("hand_back", "postpone", "not_accept", "transfer")
 # ... and those about meetings (the ref is in PendingInput.data).
-MEETING_KINDS = ("move_meeting", "minutes", "series_rule", "series_place", "series_new")
+MEETING_KINDS = (
+    "move_meeting",
+    "move_confirm",
+    "minutes",
+    "series_rule",
+    "series_place",
+    "series_new",
+)
 KINDS = CASE_KINDS + MEETING_KINDS
 MENU = "m"
 

@@ -13,7 +13,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from locales.i18n import I18n
 from models.meetings import MeetingOccurrence, MeetingSeries, OccurrenceState
-from models.org import Community, Street
+from models.org import Community, Member, Street
+from models.schedule import Replies
 from views.callbacks import pack
 from views.labels import street_name
 from views.meetings import title
@@ -27,12 +28,19 @@ class Listed:
     series: MeetingSeries
     community: Community | None
     managed: bool
+    replies: Replies | None = None  # for its organisers, before it: who answered what
 
 
 def coming_meetings(
-    i18n: I18n, street: Street, listed: Sequence[Listed], *, manages_street: bool
+    i18n: I18n,
+    street: Street,
+    listed: Sequence[Listed],
+    *,
+    manages_street: bool,
+    past: Sequence[Listed] = (),
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """`i18n` in the street's zone: the times are the street's."""
+    """`i18n` in the street's zone: the times are the street's. The coming meetings first,
+    then the recent ones (`past`), whose managers may write their minutes."""
     _ = i18n.gettext
     lines = [_("Coming meetings of {street}:").format(street=street_name(i18n, street))]
     rows = []
@@ -44,6 +52,8 @@ def coming_meetings(
             f"• {i18n.format_when(occurrence.starts_at)} {name}"
             f" · {occurrence.place or series.place or '—'}{state}"
         )
+        if item.replies is not None:
+            lines.append("   " + replies_line(i18n, item.replies))
         row = [
             InlineKeyboardButton(
                 _("Agenda {when}").format(when=i18n.format_when(occurrence.starts_at)),
@@ -59,8 +69,37 @@ def coming_meetings(
         rows.append(row)
     if len(lines) == 1:
         lines.append(_("none planned"))
+    if past:
+        lines.append(_("Recent meetings:"))
+    for item in past:
+        name = title(i18n, item.series, street, item.community)
+        lines.append(f"• {i18n.format_when(item.occurrence.starts_at)} {name}")
+        if item.managed:
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        _("Minutes {when}").format(
+                            when=i18n.format_when(item.occurrence.starts_at)
+                        ),
+                        callback_data=pack("mt", "n", item.occurrence.id),
+                    )
+                ]
+            )
     if manages_street:
         rows.append(
             [InlineKeyboardButton(_("⚙ Meeting series"), callback_data=pack("mt", "S", street.id))]
         )
     return "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None
+
+
+def replies_line(i18n: I18n, replies: Replies) -> str:
+    """Who said yes, who no, who nothing: for the meeting's organisers."""
+
+    def names(members: Sequence[Member]) -> str:
+        return (i18n.gettext(", ")).join(m.name for m in members) or "—"
+
+    return i18n.gettext("✅ {coming} · ❌ {not_coming} · no answer: {silent}").format(
+        coming=names(replies.coming),
+        not_coming=names(replies.not_coming),
+        silent=names(replies.silent),
+    )

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from locales.i18n import I18n
 from models.meetings import MeetingOccurrence
+from models.when import Reading
 from views.callbacks import pack
 
 
@@ -24,8 +25,42 @@ def move_question(i18n: I18n) -> str:
     return i18n.gettext("When should it be instead? For example: 12-01 10:00")
 
 
-def unreadable_when(i18n: I18n) -> str:
-    return i18n.gettext("I could not read that as a future date and time. For example: 12-01 10:00")
+def unreadable_when(i18n: I18n, reading: Reading, now: datetime) -> str:
+    """What was understood of a typed moment that is not a future one, and examples; `i18n`
+    in the street's zone."""
+    _ = i18n.gettext
+    if reading.moment is not None and reading.moment <= now:
+        understood = _("{when} has passed. ").format(when=i18n.format_when(reading.moment))
+    elif reading.day is not None and reading.clock is None:
+        understood = _("I read the day {day} but no time. ").format(
+            day=i18n.format_date(reading.day, "long")
+        )
+    elif reading.clock is not None:
+        understood = _("I read the time {time} but no day that exists. ").format(
+            time=reading.clock.strftime("%H:%M")
+        )
+    else:
+        understood = _("I could not read a date or a time in that. ")
+    return understood + _("For example: tomorrow 3pm, Dec 10 15:00, next Monday 9:30.")
+
+
+def confirm_move(
+    i18n: I18n, occurrence: MeetingOccurrence, when: datetime
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Yes / No to the moment read from what was typed; `i18n` in the street's zone."""
+    _ = i18n.gettext
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(_("Yes"), callback_data=pack("mt", "M", occurrence.id, "y")),
+                InlineKeyboardButton(_("No"), callback_data=pack("mt", "M", occurrence.id, "n")),
+            ]
+        ]
+    )
+    text = _("Move it to {day} {time}?").format(
+        day=i18n.format_date(when, "full"), time=i18n.format_time(when)
+    )
+    return text, keyboard
 
 
 def moved(i18n: I18n, when: datetime) -> str:
