@@ -130,7 +130,12 @@ def _parser() -> argparse.ArgumentParser:
         help="csv: UTF-8 with a byte order mark (opens in Excel); xlsx: both sheets, ranked, "
         "needs -o FILE or a pipe (default: %(default)s)",
     )
-    kpi.add_argument("--by", choices=["party", "community"], default="party", help="json, csv")
+    kpi.add_argument(
+        "--by",
+        choices=["party", "community"],
+        default="party",
+        help="the rows of json and csv (xlsx has a sheet for each; default: %(default)s)",
+    )
     kpi.add_argument("--output", "-o", metavar="FILE", help="default: standard output")
     kpi.add_argument(
         "--lang", choices=["zh_CN", "en"], help="headers and sheets (default: default_locale)"

@@ -122,4 +122,4 @@ async def test_cases_export(config: str, db_url: str, capsys: pytest.CaptureFixt
     with path.open(encoding="utf-8-sig", newline="") as f:
         [header, *lines] = list(csv.reader(f))
     assert header[:5] == ["编号", "街道代码", "街道", "类别代码", "类别"]
-    assert lines[0][header.index("小巷")] == "复兴街"
+    assert lines[0][header.index("街巷")] == "复兴街"
