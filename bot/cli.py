@@ -90,8 +90,17 @@ def _parser() -> argparse.ArgumentParser:
     cases_commands = cases.add_subparsers(dest="cases_command", metavar="ACTION", required=True)
     cases_export = with_config(cases_commands.add_parser("export", help="export cases"))
     cases_export.add_argument("--street", metavar="CODE", help="default: every street")
-    cases_export.add_argument("--format", choices=["json", "csv"], default="json")
+    cases_export.add_argument(
+        "--format",
+        choices=["json", "csv"],
+        default="json",
+        help="csv: UTF-8 with a byte order mark (opens in Excel), headers in --lang, times in "
+        "the street's time zone with their offset (default: %(default)s)",
+    )
     cases_export.add_argument("--output", "-o", metavar="FILE", help="default: standard output")
+    cases_export.add_argument(
+        "--lang", choices=["zh_CN", "en"], help="names and headers (default: default_locale)"
+    )
 
     agenda = with_config(commands.add_parser("agenda", help="print a meeting's agenda"))
     agenda.add_argument("--street", required=True, metavar="CODE")
@@ -114,9 +123,23 @@ def _parser() -> argparse.ArgumentParser:
     kpi.add_argument("--street", required=True, metavar="CODE")
     kpi.add_argument("--from", dest="start", required=True, metavar="DATE")
     kpi.add_argument("--to", dest="end", required=True, metavar="DATE", help="inclusive")
-    kpi.add_argument("--format", choices=["json", "csv", "xlsx"], default="json")
-    kpi.add_argument("--by", choices=["party", "community"], default="party")
-    kpi.add_argument("--output", "-o", metavar="FILE")
+    kpi.add_argument(
+        "--format",
+        choices=["json", "csv", "xlsx"],
+        default="json",
+        help="csv: UTF-8 with a byte order mark (opens in Excel); xlsx: both sheets, ranked, "
+        "needs -o FILE or a pipe (default: %(default)s)",
+    )
+    kpi.add_argument(
+        "--by",
+        choices=["party", "community"],
+        default="party",
+        help="the rows of json and csv (xlsx has a sheet for each; default: %(default)s)",
+    )
+    kpi.add_argument("--output", "-o", metavar="FILE", help="default: standard output")
+    kpi.add_argument(
+        "--lang", choices=["zh_CN", "en"], help="headers and sheets (default: default_locale)"
+    )
 
     awards = with_config(
         report_commands.add_parser(
@@ -125,6 +148,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     awards.add_argument("--street", required=True, metavar="CODE")
     awards.add_argument("--year", required=True, type=int)
+    awards.add_argument("--lang", choices=["zh_CN", "en"], help="default: default_locale")
 
     with_config(
         commands.add_parser("doctor", help="check configuration, database, schema and the Bot API")
@@ -257,9 +281,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.commands.report import awards_command, kpi_command
 
             if args.report_command == "awards":
-                return awards_command(config, args.street, args.year)
+                return awards_command(config, args.street, args.year, args.lang)
             return kpi_command(
-                config, args.street, args.start, args.end, args.format, args.by, args.output
+                config,
+                args.street,
+                args.start,
+                args.end,
+                args.format,
+                args.by,
+                args.output,
+                args.lang,
             )
         if args.command in ("agenda", "meetings"):
             from bot.commands import meetings as meeting_commands
@@ -276,7 +307,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return case_commands.explain_command(
                     config, args.street, args.text, args.file, args.lat, args.lon
                 )
-            return case_commands.export_command(config, args.street, args.format, args.output)
+            return case_commands.export_command(
+                config, args.street, args.format, args.output, args.lang
+            )
         return _db(args, config)
     except ConfigError as exc:
         return _fail(str(exc), config, EXIT_CONFIG)

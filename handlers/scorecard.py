@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, Update
@@ -20,17 +20,19 @@ from services.scorecards import build
 from views.scorecard import Scorecard, chart, text, xlsx
 
 
-async def send(bot: Bot, chat_id: int, card: Scorecard, i18n: I18n) -> bool:
+async def send(bot: Bot, chat_id: int, card: Scorecard, i18n: I18n, now: datetime) -> bool:
     try:
         await bot.send_message(chat_id, text(card, i18n))
         if card.empty:
             return True
         await bot.send_document(
             chat_id,
-            document=xlsx(card, i18n),
+            document=xlsx(card, i18n, now),
             filename=f"scorecard-{card.street.code}-{card.label}.xlsx",
         )
-        await bot.send_photo(chat_id, photo=chart(card, i18n))
+        png = chart(card, i18n)
+        if png is not None:
+            await bot.send_photo(chat_id, photo=png)
     except TelegramError:
         return False
     return True
@@ -82,4 +84,4 @@ async def scorecard_command(update: Update, context: LaneKeeperContext) -> None:
     for street in streets:
         card = await build(context.session, context.services.config, street, *period)
         i18n = context.services.i18n(context.i18n.locale, street.timezone)
-        await send(context.bot, message.chat.id, card, i18n)
+        await send(context.bot, message.chat.id, card, i18n, context.services.clock.now())

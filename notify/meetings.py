@@ -35,6 +35,8 @@ async def send_chart(
     assert street is not None
     agenda = await build_agenda(messenger.session, street, None, series.kind, now, series)
     png = chart_png(agenda, i18n, messenger.services.classifier.categories)
+    if png is None:  # nothing happened this month: no empty chart
+        return
     await messenger.send_file(
         chat_id, png, photo=True, caption=i18n.gettext("The month in figures")
     )

@@ -69,14 +69,13 @@ async def remind(messenger: Messenger, due: schedule.DueReminder, now: datetime)
         if not await messenger.send(member.telegram_id, text, keyboard, Priority.BULK, key):
             continue  # told before: this pass repeats one that was cut short
         if first:
+            agenda = await agenda_text(session, services, series, i18n, now)
             await messenger.send_file(
-                member.telegram_id, ics(occurrence, series, street, name), filename="meeting.ics"
-            )
-            await messenger.send(
                 member.telegram_id,
-                await agenda_text(session, services, series, i18n, now),
-                priority=Priority.BULK,
+                ics(occurrence, series, street, name, agenda),
+                filename="meeting.ics",
             )
+            await messenger.send(member.telegram_id, agenda, priority=Priority.BULK)
 
 
 async def run_once(application: Application) -> list[schedule.DueReminder]:  # type: ignore[type-arg]

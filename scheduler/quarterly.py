@@ -59,9 +59,13 @@ async def run_once(application: Application) -> list[str]:  # type: ignore[type-
                 if card.empty:
                     continue
                 await messenger.send_file(
-                    telegram_id, xlsx(card, i18n), filename=f"scorecard-{street.code}-{label}.xlsx"
+                    telegram_id,
+                    xlsx(card, i18n, services.clock.now()),
+                    filename=f"scorecard-{street.code}-{label}.xlsx",
                 )
-                await messenger.send_file(telegram_id, chart(card, i18n), photo=True)
+                png = chart(card, i18n)
+                if png is not None:
+                    await messenger.send_file(telegram_id, png, photo=True)
             await session.commit()  # "delivered" and the messages, together
             delivered.append(street.code)
     services.poke_sender()

@@ -306,9 +306,11 @@ async def test_quarterly_delivery_once_also_after_downtime(bot: BotHarness) -> N
         assert next(iter(chart.files.values())).startswith(b"\x89PNG")
     book = load_workbook(BytesIO(next(iter(bot.api.sent("sendDocument", CHEN)[0].files.values()))))
     units = book.worksheets[0]
-    assert [c.value for c in units[1]][:3] == ["单位", "应处置", "处置"]
-    row = next(r for r in units.iter_rows(values_only=True) if r[0] == "南星环卫所")
-    assert row[1:4] == (2, 2, 1) and row[-2:] == (64.0, "C")
+    assert units["A1"].value == "南星街道量化考核，2026Q3（生成于 2026/11/15 08:00）"
+    assert [c.value for c in units[2]][:5] == ["排名", "单位", "代码", "应处置", "处置"]
+    assert units.freeze_panes == "C3"
+    row = next(r for r in units.iter_rows(values_only=True) if r[1] == "南星环卫所")
+    assert row[:6] == (1, "南星环卫所", "sanitation", 2, 2, 1) and row[-2:] == (64.0, "C")
     clock.set(datetime(2027, 1, 1, 0, 30, tzinfo=SH))
     assert await bot.tick(quarterly.run_once) == ["nanxing"]  # Q4, once
 
@@ -357,12 +359,29 @@ def test_cli_report_kpi(db_url: str, roster: object, tmp_path: Path, capsys) -> 
     assert (rows["sanitation"]["score"], rows["sanitation"]["grade"]) == (64.0, "C")
     assert rows["enforcement"]["postponement_rate"] == 50.0
     assert main([*base, "--format", "csv", "--by", "community"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("key,name,due,handled")
-    assert any(line.startswith("haiyue,海月社区,3,2,1,0,1,1,") for line in lines)
+    out_text = capsys.readouterr().out
+    assert out_text.startswith("\ufeff")  # UTF-8 with a BOM: Excel reads it as UTF-8
+    lines = out_text[1:].splitlines()
+    assert lines[0].startswith("排名,代码,社区,应处置,处置")
+    assert any(",haiyue,海月社区,3,2,1,0,1,1," in line for line in lines)
+    assert main([*base, "--format", "csv", "--lang", "en"]) == 0
+    [header, first, *_rest] = capsys.readouterr().out[1:].splitlines()
+    assert header.startswith("rank,code,unit,due,handled")
+    assert first.startswith("1,")
     out = tmp_path / "q3.xlsx"
     assert main([*base, "--format", "xlsx", "-o", str(out)]) == 0
-    assert load_workbook(out).sheetnames == ["各单位", "社区"]
+    book = load_workbook(out)
+    assert book.sheetnames == ["各单位", "社区"]
+    units = book["各单位"]
+    assert str(units["A1"].value).startswith("南星街道量化考核，2026-07-01–2026-09-30（生成于 ")
+    header = [c.value for c in units[2]]
+    assert header[:4] == ["排名", "单位", "代码", "应处置"] and header[-2:] == ["得分", "等级"]
+    assert units.freeze_panes == "C3"  # the title and the header stay in view
+    ranked = [r[:3] for r in units.iter_rows(min_row=3, values_only=True)]
+    assert ranked[:2] == [(1, "南星执法中队", "enforcement"), (1, "南星环卫所", "sanitation")]
+    assert ranked[2] == (3, "区建设局市政所", "construction")
+    # Fitted: the column of names is wider than the column of ranks, and both are set.
+    assert units.column_dimensions["B"].width > units.column_dimensions["A"].width >= 6
     assert (
         main(
             [
@@ -397,6 +416,7 @@ def test_cli_report_awards(db_url: str, roster: object, tmp_path: Path, capsys) 
         == 0
     )
     assert capsys.readouterr().out.splitlines() == [
+        "排名\t代码\t单位\t平均分\t奖金（元）",
         "1\tenforcement\t南星执法中队\t64\t40000.00",
         "1\tsanitation\t南星环卫所\t64\t40000.00",
         "3\tconstruction\t区建设局市政所\t34\t0.00",

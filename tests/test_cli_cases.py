@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -88,16 +89,37 @@ async def test_cases_export(config: str, db_url: str, capsys: pytest.CaptureFixt
         first["number"] == 1 and first["category"] == "garbage" and first["alley"] == "fuxing-jie"
     )
     assert first["reporter"] == 900001 and first["state"] == "dispatched"
-    assert first["assignees"] == [{"party": "sanitation", "member": "冯军"}]
+    assert first["assignees"] == [
+        {"party": "sanitation", "party_name": "南星环卫所", "member": "冯军"}
+    ]
     assert [e["action"] for e in first["events"]] == ["create", "route", "link_duplicate"]
     assert second["reporter"] is None and second["anonymous"] is True
     assert second["duplicate_of"] == 1 and second["state"] == "void"
     assert all(e["actor"] is None for e in second["events"])
-    assert (
-        await asyncio.to_thread(main, ["cases", "export", "--format", "csv", "--config", config])
-        == 0
-    )
-    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert first["street_name"] == "南星街道" and first["category_name"] == "暴露垃圾"
+    assert first["alley_name"] == "复兴街"
+    assert first["created_at"].endswith("+08:00")  # the street's time, with its offset
+    args = ["cases", "export", "--format", "csv", "--lang", "en", "--config", config]
+    assert await asyncio.to_thread(main, args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeff")  # UTF-8 with a BOM, for Excel
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
     assert [r["number"] for r in rows] == ["1", ""]  # a repeat takes no number
-    assert rows[0]["assignees"] == "sanitation 冯军"
-    assert "create new→new" in rows[0]["events"] or "create →new" in rows[0]["events"]
+    assert rows[0]["assignees"] == "sanitation 南星环卫所 冯军"
+    assert (rows[0]["category code"], rows[0]["category"]) == (
+        "garbage",
+        "Rubbish and dirty streets",
+    )
+    assert (rows[0]["alley code"], rows[0]["alley"]) == ("fuxing-jie", "复兴街")
+    assert rows[0]["reported at"].endswith("+08:00")
+    assert datetime.fromisoformat(rows[0]["reported at"]).utcoffset() == timedelta(hours=8)
+    assert "create new→new" in rows[0]["history"] or "create →new" in rows[0]["history"]
+    # In Chinese by default (default_locale), to a file.
+    path = Path(config).parent / "cases.csv"
+    args = ["cases", "export", "--format", "csv", "-o", str(path), "--config", config]
+    assert await asyncio.to_thread(main, args) == 0
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        [header, *lines] = list(csv.reader(f))
+    assert header[:5] == ["编号", "街道代码", "街道", "类别代码", "类别"]
+    assert lines[0][header.index("街巷")] == "复兴街"

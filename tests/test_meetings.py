@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from icalendar import Calendar
 from sqlmodel import col, select
 
 from fakegram import FakeBotApi, FakeUser
@@ -155,12 +156,21 @@ async def test_attendance_buttons_and_the_calendar_file(bot: BotHarness, db_url:
     await bot.tick(run_once)
     reminder = next(r for r in bot.api.sent("sendMessage", LIU) if r.text.startswith("会议提醒"))
     assert [b["text"] for b in reminder.buttons()] == ["✅ 参加", "❌ 不能参加"]
-    ics = next(iter(bot.api.last("sendDocument", LIU).files.values())).decode()
-    assert "BEGIN:VEVENT" in ics and "SUMMARY:复兴社区周会" in ics
-    assert "DTSTART;TZID=Asia/Shanghai:20261130T093000" in ics
-    assert "LOCATION:复兴社区二楼会议室" in ics
+    ics = next(iter(bot.api.last("sendDocument", LIU).files.values()))
+    assert b"BEGIN:VEVENT" in ics and "SUMMARY:复兴社区周会".encode() in ics
+    assert b"DTSTART;TZID=Asia/Shanghai:20261130T093000" in ics
     agenda = bot.api.last("sendMessage", LIU)  # the agenda follows the first reminder
     assert agenda.text.startswith("复兴社区周会议程")
+    # Read back as a calendar would: the zone described, the place, the agenda.
+    calendar = Calendar.from_ical(ics)
+    [zone] = calendar.walk("VTIMEZONE")
+    assert str(zone["TZID"]) == "Asia/Shanghai"
+    [event] = calendar.walk("VEVENT")
+    start = event.decoded("DTSTART")
+    assert start == datetime(2026, 11, 30, 9, 30, tzinfo=SHANGHAI)
+    assert start.utcoffset() == timedelta(hours=8)
+    assert str(event["LOCATION"]) == "复兴社区二楼会议室"
+    assert str(event["DESCRIPTION"]) == agenda.text
     [answer] = await bot.exchange(bot.api.press_button(FakeUser(LIU, "刘洋"), reminder, "参加"))
     assert answer.params["text"] == "谢谢，已记录：您将参加。"
     [answer] = await bot.exchange(bot.api.press_button(FakeUser(LIU, "刘洋"), reminder, "不能参加"))

@@ -260,8 +260,8 @@ async def test_cases_export_shows_channel_and_caller(
     assert row["reporter"] == CHEN.id and row["events"][0]["actor"] == CHEN.id
     args = ["cases", "export", "--format", "csv", "--config", str(config)]
     assert await asyncio.to_thread(main, args) == 0
-    [line] = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert (line["channel"], line["caller_name"], line["caller_phone"]) == (
+    [line] = list(csv.DictReader(io.StringIO(capsys.readouterr().out.removeprefix("\ufeff"))))
+    assert (line["受理渠道"], line["来电人"], line["来电人电话"]) == (
         "phone",
         "张阿姨",
         "138 0013 8000",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
@@ -23,9 +23,15 @@ def title(i18n: I18n, series: MeetingSeries, street: Street, community: Communit
 
 
 def ics(
-    occurrence: MeetingOccurrence, series: MeetingSeries, street: Street, summary: str
+    occurrence: MeetingOccurrence,
+    series: MeetingSeries,
+    street: Street,
+    summary: str,
+    description: str | None = None,
 ) -> bytes:
-    """The occurrence as an iCalendar file, for the members' own calendars."""
+    """The occurrence as an iCalendar file, for the members' own calendars: its times in the
+    street's time zone, described by a VTIMEZONE (RFC 5545, so that any calendar reads them
+    right), the place as LOCATION and the agenda as DESCRIPTION."""
     calendar = Calendar()
     calendar.add("prodid", "-//LaneKeeper//巷管家//ZH")
     calendar.add("version", "2.0")
@@ -36,9 +42,12 @@ def ics(
     event.add(
         "dtend", (occurrence.starts_at + timedelta(minutes=series.duration_min)).astimezone(tz)
     )
-    event.add("dtstamp", occurrence.original_start)
+    event.add("dtstamp", occurrence.original_start.astimezone(UTC))
     event.add("summary", summary)
     if occurrence.place or series.place:
         event.add("location", occurrence.place or series.place)
+    if description:
+        event.add("description", description)
     calendar.add_component(event)
+    calendar.add_missing_timezones()
     return bytes(calendar.to_ical())

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import json
 import sys
 from pathlib import Path
@@ -13,7 +11,14 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.commands.common import CommandError, prepare_database, with_session
+from bot.commands.common import (
+    CommandError,
+    cli_i18n,
+    prepare_database,
+    with_session,
+    write_output,
+)
+from locales.i18n import I18n
 from models.cases import Assignment, AssignmentRole, Case, CaseEvent, Category
 from models.classify import Classifier, load_categories
 from models.intake import Intake, IntakeSettings
@@ -21,6 +26,9 @@ from models.members import street_by_code
 from models.org import Alley, Member, Party, Street
 from models.places import load_places
 from services.config import Config
+from views.case_text import category_name
+from views.exports import CASE_COLUMNS, case_header, csv_bytes, local_iso
+from views.labels import party_name, street_name
 
 
 async def _explain(
@@ -97,41 +105,21 @@ def explain_command(
     return 0
 
 
-FIELDS = [
-    "number",
-    "street",
-    "category",
-    "alley",
-    "state",
-    "urgency",
-    "reporter",
-    "reporter_role",
-    "anonymous",
-    "channel",
-    "caller_name",
-    "caller_phone",
-    "assignees",
-    "report_count",
-    "duplicate_of",
-    "created_at",
-    "due_at",
-    "closed_at",
-    "text",
-    "events",
-]
-
-
-async def _export(session: AsyncSession, street_code: str | None) -> list[dict[str, Any]]:
+async def _export(
+    session: AsyncSession, street_code: str | None, i18n: I18n | None = None
+) -> list[dict[str, Any]]:
+    """The cases as rows; names in i18n's language (default: Chinese)."""
+    i18n = i18n or I18n("zh_CN")
     query = select(Case).order_by(col(Case.id))
     if street_code is not None:
         street = await street_by_code(session, street_code)
         if street is None:
             raise CommandError(f"no street {street_code!r}")
         query = query.where(Case.street_id == street.id)
-    streets = {s.id: s.code for s in await session.exec(select(Street))}
-    categories = {c.id: c.code for c in await session.exec(select(Category))}
-    alleys = {a.id: a.code for a in await session.exec(select(Alley))}
-    parties = {p.id: p.code for p in await session.exec(select(Party))}
+    streets = {s.id: s for s in await session.exec(select(Street))}
+    categories = {c.id: c for c in await session.exec(select(Category))}
+    alleys = {a.id: a for a in await session.exec(select(Alley))}
+    parties = {p.id: p for p in await session.exec(select(Party))}
     members = {m.id: m.name for m in await session.exec(select(Member))}
     numbers = {c.id: c.number for c in await session.exec(select(Case))}
     rows = []
@@ -146,12 +134,19 @@ async def _export(session: AsyncSession, street_code: str | None) -> list[dict[s
             .where(CaseEvent.case_id == case.id)
             .order_by(col(CaseEvent.at), col(CaseEvent.id))
         )
+        street = streets[case.street_id]
+        tz = street.timezone
+        category = categories.get(case.category_id)
+        alley = alleys.get(case.alley_id)
         rows.append(
             {
                 "number": case.number,
-                "street": streets.get(case.street_id),
-                "category": categories.get(case.category_id),
-                "alley": alleys.get(case.alley_id),
+                "street": street.code,
+                "street_name": street_name(i18n, street),
+                "category": category.code if category else None,
+                "category_name": category_name(i18n, category) if category else None,
+                "alley": alley.code if alley else None,
+                "alley_name": alley.name if alley else None,
                 "state": str(case.state),
                 "urgency": str(case.urgency),
                 "reporter": None if case.anonymous else case.reporter_telegram_id,
@@ -164,18 +159,23 @@ async def _export(session: AsyncSession, street_code: str | None) -> list[dict[s
                 "caller_name": None if case.anonymous else case.caller_name,
                 "caller_phone": None if case.anonymous else case.caller_phone,
                 "assignees": [
-                    {"party": parties.get(a.party_id), "member": members.get(a.member_id)}
+                    {
+                        "party": party.code if party else None,
+                        "party_name": party_name(i18n, party) if party else None,
+                        "member": members.get(a.member_id),
+                    }
                     for a in assignments
+                    for party in [parties.get(a.party_id)]
                 ],
                 "report_count": case.report_count,
                 "duplicate_of": numbers.get(case.duplicate_of_id),
-                "created_at": case.created_at.isoformat(),
-                "due_at": case.due_at.isoformat() if case.due_at else None,
-                "closed_at": case.closed_at.isoformat() if case.closed_at else None,
+                "created_at": local_iso(case.created_at, tz),
+                "due_at": local_iso(case.due_at, tz),
+                "closed_at": local_iso(case.closed_at, tz),
                 "text": case.text,
                 "events": [
                     {
-                        "at": e.at.isoformat(),
+                        "at": local_iso(e.at, tz),
                         "action": str(e.action),
                         "from": str(e.from_state) if e.from_state else None,
                         "to": str(e.to_state) if e.to_state else None,
@@ -191,28 +191,31 @@ async def _export(session: AsyncSession, street_code: str | None) -> list[dict[s
     return rows
 
 
-def _csv(rows: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS)
-    writer.writeheader()
+def _csv(rows: list[dict[str, Any]], i18n: I18n) -> bytes:
+    """One line a case, the headers in the reader's language, UTF-8 with a BOM for Excel."""
+    lines = []
     for row in rows:
         flat = dict(row)
         flat["assignees"] = "; ".join(
-            " ".join(p for p in (a["party"], a["member"]) if p) for a in row["assignees"]
+            " ".join(p for p in (a["party"], a["party_name"], a["member"]) if p)
+            for a in row["assignees"]
         )
         flat["events"] = "; ".join(
             f"{e['at']} {e['action']} {e['from'] or ''}→{e['to'] or ''}" for e in row["events"]
         )
-        writer.writerow(flat)
-    return out.getvalue()
+        lines.append([flat[key] for key, _label in CASE_COLUMNS])
+    return csv_bytes(case_header(i18n), lines)
 
 
-def export_command(config: Config, street: str | None, fmt: str, output: str | None) -> int:
+def export_command(
+    config: Config, street: str | None, fmt: str, output: str | None, locale: str | None = None
+) -> int:
     prepare_database(config)
-    rows = asyncio.run(with_session(config, lambda s: _export(s, street)))
-    text = (json.dumps(rows, ensure_ascii=False, indent=2) + "\n") if fmt == "json" else _csv(rows)
-    if output in (None, "-"):
-        sys.stdout.write(text)
+    i18n = cli_i18n(config, locale)
+    rows = asyncio.run(with_session(config, lambda s: _export(s, street, i18n)))
+    if fmt == "json":
+        data = (json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     else:
-        Path(output).write_text(text, encoding="utf-8")
+        data = _csv(rows, i18n)
+    write_output(data, output)
     return 0

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy.engine import make_url
@@ -68,8 +70,27 @@ async def with_session(config: Config, work: Callable[[AsyncSession], Awaitable[
         await database.dispose()
 
 
-def cli_i18n(config: Config) -> I18n:
-    return I18n(config.app.default_locale, config.app.timezone)
+def cli_i18n(config: Config, locale: str | None = None, timezone: str | None = None) -> I18n:
+    """The reader's language: --lang, else the configuration's default_locale."""
+    return I18n(locale or config.app.default_locale, timezone or config.app.timezone)
+
+
+def write_output(data: bytes, output: str | None, *, binary: bool = False) -> None:
+    """To the file, or to standard output ('-' or nothing). A binary file (a spreadsheet) is
+    never written to a terminal, where it would be garbage: it goes through a pipe or to -o."""
+    if output not in (None, "-"):
+        try:
+            Path(output).write_bytes(data)
+        except OSError as exc:
+            raise CommandError(f"{output}: {exc.strerror}") from None
+        return
+    if binary and sys.stdout.isatty():
+        raise CommandError(
+            "refusing to write a binary file to the terminal; use -o FILE (or a pipe)"
+        )
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 async def bot_username(config: Config) -> str | None:

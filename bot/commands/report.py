@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import json
 import sys
 from datetime import date, timedelta
-from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.commands.common import CommandError, cli_i18n, prepare_database, with_session
-from models.assessment import yearly_awards
+from bot.commands.common import (
+    CommandError,
+    cli_i18n,
+    prepare_database,
+    with_session,
+    write_output,
+)
+from models.assessment import Award, yearly_awards
+from models.clock import SystemClock
 from models.members import street_by_code
+from models.org import Street
 from services.config import Config
 from services.scorecards import build
-from views.scorecard import COLUMNS, Scorecard, xlsx
+from views.exports import csv_bytes
+from views.scorecard import COLUMNS, Scorecard, ranked, xlsx
 
 
 async def _card(
@@ -30,7 +36,14 @@ async def _card(
 
 
 def kpi_command(
-    config: Config, street: str, start: str, end: str, fmt: str, by: str, output: str | None
+    config: Config,
+    street: str,
+    start: str,
+    end: str,
+    fmt: str,
+    by: str,
+    output: str | None,
+    locale: str | None = None,
 ) -> int:
     try:
         first, last = date.fromisoformat(start), date.fromisoformat(end)
@@ -40,15 +53,15 @@ def kpi_command(
     if first > last:
         print("error: --from comes after --to", file=sys.stderr)
         return 2
+    if fmt == "xlsx" and output in (None, "-") and sys.stdout.isatty():
+        # Before any work: a spreadsheet on a terminal is garbage.
+        raise CommandError("an XLSX file is not for the terminal; use -o FILE (or a pipe)")
     prepare_database(config)
     card = asyncio.run(with_session(config, lambda s: _card(s, config, street, first, last)))
+    i18n = cli_i18n(config, locale, card.street.timezone)
     rows = card.parties if by == "party" else card.communities
     if fmt == "xlsx":
-        data = xlsx(card, cli_i18n(config))
-        if output in (None, "-"):
-            sys.stdout.buffer.write(data)
-        else:
-            Path(output).write_bytes(data)
+        write_output(xlsx(card, i18n, SystemClock().now()), output, binary=True)
         return 0
     if fmt == "json":
         text = json.dumps(
@@ -62,23 +75,22 @@ def kpi_command(
             ensure_ascii=False,
             indent=2,
         )
-        text += "\n"
-    else:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["key", *[key for key, _title in COLUMNS]])
-        for r in rows:
-            values = r.as_dict()
-            writer.writerow([r.key, *[values[key] for key, _title in COLUMNS]])
-        text = out.getvalue()
-    if output in (None, "-"):
-        sys.stdout.write(text)
-    else:
-        Path(output).write_text(text, encoding="utf-8")
+        write_output((text + "\n").encode("utf-8"), output)
+        return 0
+    _ = i18n.gettext
+    header = [_("rank"), _("code"), _("unit") if by == "party" else _("community")]
+    header += [_(label) for _key, label in COLUMNS[1:]]
+    lines = [
+        [rank, r.key, r.name, *[r.as_dict()[key] for key, _label in COLUMNS[1:]]]
+        for rank, r in ranked(rows)
+    ]
+    write_output(csv_bytes(header, lines), output)
     return 0
 
 
-async def _awards(session: AsyncSession, config: Config, street_code: str, year: int) -> list[str]:
+async def _awards(
+    session: AsyncSession, config: Config, street_code: str, year: int
+) -> tuple[Street, list[Award]]:
     street = await street_by_code(session, street_code)
     if street is None:
         raise CommandError(f"no street {street_code!r}")
@@ -89,13 +101,18 @@ async def _awards(session: AsyncSession, config: Config, street_code: str, year:
         card = await build(session, config, street, start, end, f"{year}Q{q + 1}")
         quarters.append(card.parties)
     awards = yearly_awards(quarters, config.assessment.fund, config.assessment.reward_threshold)
-    return [f"{a.rank}\t{a.key}\t{a.name}\t{a.mean_score:g}\t{a.amount:.2f}" for a in awards]
+    return street, awards
 
 
-def awards_command(config: Config, street: str, year: int) -> int:
+def awards_command(config: Config, street: str, year: int, locale: str | None = None) -> int:
     prepare_database(config)
-    lines = asyncio.run(with_session(config, lambda s: _awards(s, config, street, year)))
-    print(
-        "\n".join(lines) if lines else cli_i18n(config).gettext("Nobody had cases due this year.")
-    )
+    found, awards = asyncio.run(with_session(config, lambda s: _awards(s, config, street, year)))
+    i18n = cli_i18n(config, locale, found.timezone)
+    _ = i18n.gettext
+    if not awards:
+        print(_("Nobody had cases due this year."))
+        return 0
+    lines = ["\t".join([_("rank"), _("code"), _("unit"), _("mean score"), _("award (yuan)")])]
+    lines += [f"{a.rank}\t{a.key}\t{a.name}\t{a.mean_score:g}\t{a.amount:.2f}" for a in awards]
+    print("\n".join(lines))
     return 0
