@@ -12,17 +12,15 @@ from telegram import Message, Update
 from handlers.context import LaneKeeperContext
 from handlers.meeting_access import MeetingPress, ask_about, edit_or_send
 from models import dispatch as questions
-from models import schedule
 from models.cases import PendingInput
-from models.meetings import MeetingNotice, MeetingOccurrence, MeetingSeries, OccurrenceState
-from models.org import Community, Street
+from models.meetings import MeetingNotice, OccurrenceState
 from models.permissions import Actor
 from models.when import read_when
+from notify.meetings import tell_change
 from notify.messenger import Messenger
 from views import meeting_texts
 from views.callbacks import stale
 from views.cancel import cancel_keyboard
-from views.meetings import title
 
 
 async def ask_when(
@@ -109,7 +107,14 @@ async def confirm_move(
     i18n = context.services.i18n(context.i18n.locale, press.street.timezone)
     await query.answer()
     await edit_or_send(update, context, meeting_texts.moved(i18n, when))
-    await tell_participants(context, press.series, occurrence, "moved", besides=actor.telegram_id)
+    await tell_change(
+        Messenger(context.bot, context.session, context.services),
+        press.series,
+        occurrence,
+        "moved",
+        key=f"u{update.update_id}",
+        besides=actor.telegram_id,
+    )
     await context.services.meetings_changed()
 
 
@@ -135,34 +140,12 @@ async def cancel(
     await query.answer()
     if isinstance(query.message, Message):
         await query.edit_message_text(meeting_texts.cancelled(context.i18n))
-    await tell_participants(
-        context, press.series, occurrence, "cancelled", besides=query.from_user.id
+    await tell_change(
+        Messenger(context.bot, context.session, context.services),
+        press.series,
+        occurrence,
+        "cancelled",
+        key=f"u{update.update_id}",
+        besides=query.from_user.id,
     )
     await context.services.meetings_changed()
-
-
-async def tell_participants(
-    context: LaneKeeperContext,
-    series: MeetingSeries,
-    occurrence: MeetingOccurrence,
-    what: str,
-    *,
-    besides: int | None = None,
-) -> None:
-    """Every participant, in their language: the meeting is "cancelled", else moved; but not
-    `besides`, who made the change and has just been answered."""
-    messenger = Messenger(context.bot, context.session, context.services)
-    street = await context.session.get(Street, series.street_id)
-    community = (
-        await context.session.get(Community, series.community_id) if series.community_id else None
-    )
-    assert street is not None
-    for member in await schedule.participants(context.session, series):
-        assert member.telegram_id is not None
-        if member.telegram_id == besides:
-            continue
-        i18n = await context.services.i18n_for(context.session, member.telegram_id, street.timezone)
-        name = title(i18n, series, street, community)
-        await messenger.send(
-            member.telegram_id, meeting_texts.change_notice(i18n, name, occurrence, what)
-        )

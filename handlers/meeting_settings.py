@@ -15,10 +15,12 @@ from models import dispatch as questions
 from models import schedule
 from models.cases import PendingInput
 from models.meeting_rule import check_rule
-from models.meetings import MeetingSeries
+from models.meetings import MeetingOccurrence, MeetingSeries
 from models.members import load_street_map
 from models.org import Community, Street
 from models.permissions import Actor
+from notify.meetings import tell_series_change
+from notify.messenger import Messenger
 from views import meeting_settings
 from views.callbacks import as_int, stale
 from views.cancel import cancel_keyboard
@@ -139,6 +141,7 @@ async def answer(
 ) -> None:
     """The typed rule, place, or rule and place of a new series; the next meetings are shown."""
     now = context.services.clock.now()
+    dropped: list[MeetingOccurrence] = []
     if pending.kind == "series_new":
         street = await context.session.get(Street, as_int(str(pending.data.get("street"))) or 0)
         community_id = as_int(str(pending.data.get("community"))) or None
@@ -169,15 +172,24 @@ async def answer(
             series.rrule = text
             context.session.add(series)
             await context.session.commit()
-            await schedule.replan_series(context.session, series, now)
+            dropped = await schedule.replan_series(context.session, series, now)
     await schedule.plan(context.session, now)
+    coming = [
+        o
+        for o, s in await schedule.upcoming(context.session, series.street_id, now, 50)
+        if s.id == series.id
+    ][:3]
+    if pending.kind != "series_new":  # a changed series: its participants are told
+        await tell_series_change(
+            Messenger(context.bot, context.session, context.services),
+            series,
+            coming,
+            dropped,
+            key=f"m{message.chat_id}-{message.message_id}",
+            besides=actor.telegram_id,
+        )
     await context.services.meetings_changed()
     street = await context.session.get(Street, series.street_id)
     assert street is not None and street.id is not None
     i18n = context.services.i18n(context.i18n.locale, street.timezone)
-    coming = [
-        o
-        for o, s in await schedule.upcoming(context.session, street.id, now, 20)
-        if s.id == series.id
-    ][:3]
     await message.reply_text(meeting_settings.saved(i18n, [o.starts_at for o in coming]))

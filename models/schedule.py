@@ -85,8 +85,12 @@ async def plan(session: AsyncSession, now: datetime, horizon: timedelta = HORIZO
     return added
 
 
-async def replan_series(session: AsyncSession, series: MeetingSeries, now: datetime) -> None:
-    """After the rule changed: future occurrences that nobody moved are drawn again."""
+async def replan_series(
+    session: AsyncSession, series: MeetingSeries, now: datetime
+) -> list[MeetingOccurrence]:
+    """After the rule changed: future occurrences that nobody moved are drawn again. Returns
+    those dropped that had been reminded of (their .ics is in calendars: to be cancelled)."""
+    reminded: list[MeetingOccurrence] = []
     for occurrence in await session.exec(
         select(MeetingOccurrence).where(
             MeetingOccurrence.series_id == series.id,
@@ -98,11 +102,25 @@ async def replan_series(session: AsyncSession, series: MeetingSeries, now: datet
             notices = await session.exec(
                 select(MeetingNotice).where(MeetingNotice.occurrence_id == occurrence.id)
             )
+            told = False
             for notice in notices:
+                told = True
                 await session.delete(notice)
+            if told:
+                reminded.append(
+                    MeetingOccurrence(
+                        id=occurrence.id,
+                        series_id=occurrence.series_id,
+                        original_start=occurrence.original_start,
+                        starts_at=occurrence.starts_at,
+                        place=occurrence.place,
+                        state=OccurrenceState.CANCELLED,
+                    )
+                )
             await session.delete(occurrence)
     await session.commit()
     await plan(session, now)
+    return reminded
 
 
 async def create_series(

@@ -226,20 +226,24 @@ class Messenger:
         filename: str | None = None,
         caption: str | None = None,
         priority: Priority = Priority.BULK,
-    ) -> None:
+        dedupe: str | None = None,
+    ) -> bool:
+        """A document (or, `photo`, a picture) into the outbox; False: queued before (dedupe)."""
         payload = {
             "data": base64.b64encode(data).decode(),
             "filename": filename,
             "caption": caption,
         }
-        await outbox.enqueue(
+        row = await outbox.enqueue(
             self.session,
             chat_id,
             payload,
             now=self.services.clock.now(),
             method="sendPhoto" if photo else "sendDocument",
             priority=priority,
+            dedupe_key=dedupe,
         )
+        return row is not None
 
     async def names(self, case: Case) -> tuple[Category | None, Alley | None]:
         category = await self.session.get(Category, case.category_id) if case.category_id else None

@@ -16,10 +16,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application, ContextTypes
 
 from models import schedule
+from models.meetings import MeetingKind
 from models.messaging import Priority
 from models.minutes import due_items, owners_to_tell
 from models.org import Community, Street
-from notify.meetings import agenda_text
+from notify.meetings import agenda_text, chart, send_chart
 from notify.messenger import Messenger
 from services.registry import Services
 from views.callbacks import pack
@@ -39,6 +40,7 @@ async def remind(messenger: Messenger, due: schedule.DueReminder, now: datetime)
     # who comes is reminded without the buttons, who does not come is left in peace.
     first = due.offset_min == max(series.reminder_minutes)
     said = {} if first else await schedule.answers(session, occurrence.id or 0)
+    charts: dict[str, bytes | None] = {}
     for member in await schedule.participants(session, series):
         assert member.telegram_id is not None
         if said.get(member.telegram_id) is False:
@@ -76,6 +78,12 @@ async def remind(messenger: Messenger, due: schedule.DueReminder, now: datetime)
                 filename="meeting.ics",
             )
             await messenger.send(member.telegram_id, agenda, priority=Priority.BULK)
+            if series.kind == MeetingKind.STREET_MONTHLY:  # the month in a chart, if any
+                if i18n.locale not in charts:  # drawn once per language
+                    charts[i18n.locale] = await chart(messenger, series, i18n, now)
+                png = charts[i18n.locale]
+                if png is not None:
+                    await send_chart(messenger, member.telegram_id, series, i18n, now, png)
 
 
 async def run_once(application: Application) -> list[schedule.DueReminder]:  # type: ignore[type-arg]

@@ -173,7 +173,9 @@ async def test_the_dialogue_refuses_a_minutely_rule_politely(bot: BotHarness, db
     [refused] = await bot.replies(bot.api.send_text(chen, "FREQ=DAILY;BYHOUR=9,10,11"))
     assert "只写一个 BYHOUR" in refused.text
     # Still asked: a good rule now is saved.
-    [saved] = await bot.replies(bot.api.send_text(chen, "FREQ=DAILY;BYHOUR=9;BYMINUTE=0"))
+    [saved] = await bot.replies(
+        bot.api.send_text(chen, "FREQ=DAILY;BYHOUR=9;BYMINUTE=0"), CHEN
+    )  # the participants are told too
     assert saved.text.startswith("已保存。")
     [new] = await bot.replies(bot.api.press_button(chen, series, "新建例会"))
     await bot.replies(bot.api.press_button(chen, new, "水澄桥社区周会"))

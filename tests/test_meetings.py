@@ -570,8 +570,8 @@ async def test_series_changed_and_created_in_the_bot(bot: BotHarness, db_url: st
     [bad] = await bot.replies(bot.api.send_text(chen, "EVERY MONDAY"))
     assert bad.text.startswith("这个规则不可用")
     [saved] = await bot.replies(
-        bot.api.send_text(chen, "FREQ=WEEKLY;BYDAY=WE;BYHOUR=10;BYMINUTE=0")
-    )
+        bot.api.send_text(chen, "FREQ=WEEKLY;BYDAY=WE;BYHOUR=10;BYMINUTE=0"), CHEN
+    )  # the participants are told too (tests/test_meeting_changes.py)
     assert saved.text == "已保存。接下来：12月2日 10:00, 12月9日 10:00, 12月16日 10:00"
     await bot.replies(bot.api.press_button(chen, series, "复兴社区周会：地点"))
     await bot.replies(bot.api.send_text(chen, "复兴社区一楼"))

@@ -312,7 +312,16 @@ def digest(content: bytes) -> str:
         return f"⟨PNG {width}×{height}⟩"
     if content.startswith(b"BEGIN:VCALENDAR"):
         # Stamps and ids change at every export: the lines a person reads only.
-        keep = ("SUMMARY", "DTSTART", "DTEND", "LOCATION", "DESCRIPTION", "RRULE")
+        keep = (
+            "METHOD",
+            "STATUS",
+            "SUMMARY",
+            "DTSTART",
+            "DTEND",
+            "LOCATION",
+            "DESCRIPTION",
+            "RRULE",
+        )
         lines = [
             line for line in content.decode().splitlines() if line.split(":")[0].startswith(keep)
         ]

@@ -3,6 +3,7 @@ notice its participants get when it changes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -94,3 +95,15 @@ def change_notice(i18n: I18n, meeting: str, occurrence: MeetingOccurrence, what:
         else i18n.gettext("{meeting} is moved to {when}.")
     )
     return text.format(meeting=meeting, when=i18n.format_when(occurrence.starts_at))
+
+
+def series_notice(
+    i18n: I18n, meeting: str, next_starts: Sequence[datetime], place: str | None
+) -> str:
+    """To a participant: the series' time, place or rule changed; its next meetings as it now
+    stands. `i18n` is theirs, in the street's zone."""
+    return i18n.gettext("{meeting} has changed. Next: {list}, at {place}.").format(
+        meeting=meeting,
+        list=", ".join(i18n.format_when(when) for when in next_starts) or "—",
+        place=place or "—",
+    )
