@@ -30,11 +30,15 @@ from models.invites import invite_member
 from models.org import Member
 from models.roster import import_roster
 from models.roster_spec import load_roster
-from scheduler.deadlines import run_once
+from scheduler import deadlines, meetings, quarterly
 from services.config import load_config
 from views.labels import role_name
 
 SANDBOX_TOKEN = "424242:SANDBOX"
+FILES_DIR = "sandbox-files"  # beside the sandbox's database
+WAIT_STEP = timedelta(hours=1)
+# Every time-driven pass of the bot, run at each step of :wait.
+TIME_DRIVEN = (deadlines.run_once, meetings.run_once, quarterly.run_once)
 SAMPLE_ROSTER = Path(__file__).resolve().parent / "examples" / "nanxing.roster.toml"
 SAMPLE_STREET = "南星街道"
 STREET_GROUP = FakeChat(-1001000000100, "南星街道十位一体联动群")
@@ -96,7 +100,11 @@ class Sandbox:
         # The sandbox's time moves only when told (:wait), so deadlines can be played. It
         # starts now, or at `start` (tests replay a script at a fixed moment).
         self.clock = ManualClock(start if start is not None else SystemClock().now())
-        self.pending_ticks = 0
+        # Time asked for by :wait and not yet played: stepped through by the passes.
+        self.pending_wait = timedelta()
+        # Every file the bot sends is saved beside the database, numbered in order.
+        self.files_dir = Path(self.db_url.removeprefix("sqlite:///")).resolve().parent / FILES_DIR
+        self.files_saved = 0
         _ = self.i18n.gettext
         self.add_persona(FakeUser(900001, "小王", "zh-hans"), _("resident"))
         self.add_persona(FakeUser(900002, "Alice", "en"), _("resident"))
@@ -186,6 +194,8 @@ class Sandbox:
                 text = html.unescape(re.sub(r"<[^>]+>", "", text))
             for line in text.splitlines() or [""]:
                 self.say(f"     {line}")
+            for field_name, content in record.files.items():
+                self._save_file(field_name, content, getattr(record.files, "names", {}))
             if isinstance(result, dict) and result.get("reply_markup"):
                 self.buttons[int(record.chat_id)] = result
                 self._say_buttons(record)
@@ -205,6 +215,31 @@ class Sandbox:
                 self.say(f"  🤖 💬 {record.params['text']}")
         elif record.method not in _QUIET:
             self.say(f"  🤖 · {record.method} {name}")
+
+    def _save_file(self, field_name: str, content: bytes, names: dict[str, str]) -> None:
+        """Into sandbox-files/ beside the database, as NNN-<the bot's filename>; the path is
+        printed relative to the database's folder."""
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        if self.files_saved == 0:  # a sandbox reopened: number on from the files there
+            self.files_saved = len(list(self.files_dir.iterdir()))
+        self.files_saved += 1
+        filename = Path(names.get(field_name) or field_name).name or "file"
+        if content.startswith(b"\x89PNG") and not filename.endswith(".png"):
+            filename = "photo.png"  # sent without a name of its own
+        path = self.files_dir / f"{self.files_saved:03d}-{filename}"
+        path.write_bytes(content)
+        self.say(f"     💾 {FILES_DIR}/{path.name}")
+
+    async def play_time(self, application: Any) -> None:
+        """Step the clock through the hours :wait asked for, at most an hour at a time, and
+        run every time-driven pass at each step, so that what falls due comes in order."""
+        while self.pending_wait > timedelta():
+            step = min(self.pending_wait, WAIT_STEP)
+            self.pending_wait -= step
+            self.clock.advance(step)
+            for run_once in TIME_DRIVEN:
+                await run_once(application)
+            await application.services.sender.idle()
 
     @staticmethod
     def _rows(record: Recorded) -> list[str]:
@@ -372,11 +407,10 @@ class Sandbox:
         if not 0 < hours <= 24 * 30:
             self.say(self.i18n.gettext("Usage: :wait HOURS, e.g. :wait 5"))
             return
-        self.clock.advance(timedelta(hours=hours))
-        self.pending_ticks += 1
+        self.pending_wait += timedelta(hours=hours)
         self.say(
             self.i18n.gettext("It is now {when}.").format(
-                when=self.i18n.format_when(self.clock.now())
+                when=self.i18n.format_when(self.clock.now() + self.pending_wait)
             )
         )
 
@@ -472,9 +506,7 @@ class Sandbox:
                     break
                 if update_id is not None:
                     await self.wait_processed(update_id)
-                while self.pending_ticks:
-                    self.pending_ticks -= 1
-                    await run_once(application)
+                await self.play_time(application)
                 await application.services.sender.idle()
         self.say(_("Bye."))
         return 0
@@ -491,4 +523,9 @@ def run_demo(db_path: str = "sandbox.db", fresh: bool = False, lang: str | None 
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(db_path + suffix).unlink(missing_ok=True)
+        files = Path(db_path).resolve().parent / FILES_DIR
+        if files.is_dir():  # the files the last sandbox saved
+            for saved in files.iterdir():
+                if re.fullmatch(r"\d{3,}-.+", saved.name) and saved.is_file():
+                    saved.unlink()
     return asyncio.run(Sandbox(db_path, lang).main())

@@ -231,6 +231,7 @@ class Sender:
             sent = await bot.send_photo(
                 row.chat_id,
                 photo=base64.b64decode(payload["data"]),
+                filename=payload.get("filename"),
                 caption=payload.get("caption"),
                 **limit,
             )

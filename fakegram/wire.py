@@ -21,11 +21,19 @@ def match_path(path: str) -> tuple[re.Match[str] | None, re.Match[str] | None]:
     return API_PATH.match(path), FILE_PATH.match(path)
 
 
+class NamedFiles(dict[str, bytes]):
+    """The files uploaded, by their form field; `names`: the filename each was sent under."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: dict[str, str] = {}
+
+
 def parse_body(
     content_type: str, body: bytes, query: str = ""
 ) -> tuple[dict[str, Any], dict[str, bytes]]:
     raw: dict[str, str] = dict(parse_qsl(query))
-    files: dict[str, bytes] = {}
+    files = NamedFiles()
     kind = content_type.split(";", 1)[0].strip().lower()
     if kind == "application/json" and body:
         return {**decode_params(raw), **json.loads(body)}, files
@@ -40,8 +48,10 @@ def parse_body(
                 continue
             payload = part.get_payload(decode=True)
             content = payload if isinstance(payload, bytes) else b""
-            if part.get_filename() is not None:
+            filename = part.get_filename()
+            if filename is not None:
                 files[name] = content
+                files.names[name] = filename
             else:
                 raw[name] = content.decode("utf-8")
     return decode_params(raw), files

@@ -58,7 +58,11 @@ async def send_chart(
     if png is None:  # nothing happened this month: no empty chart
         return
     await messenger.send_file(
-        chat_id, png, photo=True, caption=i18n.gettext("The month in figures")
+        chat_id,
+        png,
+        photo=True,
+        filename="agenda-chart.png",
+        caption=i18n.gettext("The month in figures"),
     )
 
 

@@ -65,7 +65,12 @@ async def run_once(application: Application) -> list[str]:  # type: ignore[type-
                 )
                 png = chart(card, i18n)
                 if png is not None:
-                    await messenger.send_file(telegram_id, png, photo=True)
+                    await messenger.send_file(
+                        telegram_id,
+                        png,
+                        photo=True,
+                        filename=f"scorecard-{street.code}-{label}.png",
+                    )
             await session.commit()  # "delivered" and the messages, together
             delivered.append(street.code)
     services.poke_sender()

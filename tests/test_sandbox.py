@@ -91,3 +91,28 @@ async def test_time_passes_on_request_in_the_sandbox(tmp_path: Path) -> None:
     assert "已超时：案件 #1" in transcript
     assert "您的案件 #1 已由南星执法中队 刘洋接单处理。" in transcript
     assert "用法：:wait 小时数" in transcript
+
+
+async def test_wait_plays_the_meeting_reminders_and_saves_the_files(tmp_path: Path) -> None:
+    # Thursday 10:00; the monthly meeting is Friday 15:00: its first reminder falls due at
+    # Thursday 15:00, stepped through hour by hour, with its .ics, agenda and chart.
+    transcript = await play(tmp_path, "复兴南街有人摆摊卖菜\n:wait 6\n", lang="zh_CN")
+    lines = transcript.splitlines()
+    assert "会议提醒：南星街道月度讲评会，11月27日 15:00，地点：南星街道三楼会议室。" in transcript
+    saved = [line.strip().removeprefix("💾 ") for line in lines if "💾" in line]
+    assert saved[0] == "sandbox-files/001-meeting.ics"
+    assert any(name.endswith("-agenda-chart.png") for name in saved)
+    for name in saved:  # printed relative to the database's folder, and there
+        path = tmp_path / name
+        assert path.is_file() and path.stat().st_size > 0
+    ics = (tmp_path / saved[0]).read_bytes()
+    assert ics.startswith(b"BEGIN:VCALENDAR") and "南星街道月度讲评会".encode() in ics
+    chart = next(tmp_path / name for name in saved if name.endswith(".png"))
+    assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    # Each path is printed under the message that carried its file.
+    first = lines.index("     💾 sandbox-files/001-meeting.ics")
+    assert "📎" in lines[first - 2]
+    # A second session numbers on, overwriting nothing.
+    again = await play(tmp_path, ":wait 80\n", lang="zh_CN")  # Monday's weekly meeting
+    later = [line.strip().removeprefix("💾 ") for line in again.splitlines() if "💾" in line]
+    assert later and int(later[0].split("/")[1][:3]) == len(saved) + 1
