@@ -74,7 +74,7 @@ async def remind(messenger: Messenger, due: schedule.DueReminder, now: datetime)
             agenda = await agenda_text(session, services, series, i18n, now)
             await messenger.send_file(
                 member.telegram_id,
-                ics(occurrence, series, street, name, agenda),
+                ics(occurrence, series, street, name, agenda, stamp=now),
                 filename="meeting.ics",
             )
             await messenger.send(member.telegram_id, agenda, priority=Priority.BULK)
