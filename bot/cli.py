@@ -107,6 +107,13 @@ def _parser() -> argparse.ArgumentParser:
     agenda.add_argument("--community", metavar="CODE")
     agenda.add_argument("--kind", required=True, choices=["community_weekly", "street_monthly"])
     agenda.add_argument("--lang", choices=["zh_CN", "en"])
+    agenda.add_argument(
+        "--format",
+        choices=["text", "pdf"],
+        default="text",
+        help="pdf: printable A4, with the chart and the action items (needs -o or a pipe)",
+    )
+    agenda.add_argument("--output", "-o", metavar="FILE", help="default: standard output")
 
     meetings = commands.add_parser("meetings", help="the coming meetings")
     meetings_commands = meetings.add_subparsers(
@@ -297,7 +304,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             if args.command == "agenda":
                 return meeting_commands.agenda_command(
-                    config, args.street, args.community, args.kind, args.lang
+                    config,
+                    args.street,
+                    args.community,
+                    args.kind,
+                    args.lang,
+                    fmt=args.format,
+                    output=args.output,
                 )
             return meeting_commands.list_command(config, args.street, args.lang, args.count)
         if args.command in ("explain", "cases"):

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from handlers.context import LaneKeeperContext
 from models.org import Community, Street
 from views.callbacks import as_int, pack, stale, unpack
-from views.labels import street_name
+from views.labels import community_name, street_name
 
 PATTERN = r"^cm:"
 MAX_CHOICES = 30
@@ -71,5 +71,7 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
     await context.session.commit()
     await query.answer()
     await query.edit_message_text(
-        _("Noted: you live in {community}.").format(community=community.name)
+        _("Noted: you live in {community}.").format(
+            community=community_name(context.i18n, community)
+        )
     )

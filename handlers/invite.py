@@ -15,7 +15,8 @@ from models.members import AreaRef, StreetMap, load_street_map
 from models.org import Invite, Role, Street
 from models.permissions import Actor, can_invite, can_invite_any, manageable_streets
 from views.callbacks import as_area, as_int, pack, stale
-from views.labels import areas_text, party_name, role_name, street_name
+from views.invitations import invitation_text
+from views.labels import party_name, role_name, street_name
 
 PATTERN = r"^iv:"
 ROLE_LETTERS = {
@@ -147,15 +148,7 @@ async def _step(
     await context.session.commit()
     link = deep_link(context.bot.username, new.code)
     party = street_map.parties.get(party_id) if party_id else None
-    text = _(
-        "Invitation for a {role} of {party}, answering for {areas}. Send this link to the "
-        "person; it works once and until {date}:"
-    ).format(
-        role=role_name(context.i18n, role),
-        party=party_name(context.i18n, party),
-        areas=areas_text(context.i18n, street_map, areas),
-        date=context.i18n.format_datetime(new.invite.expires_at, "short"),
-    )
+    text = invitation_text(context.i18n, street_map, role, party, areas, new.invite.expires_at)
     keyboard = InlineKeyboardMarkup([[_button(_("Withdraw"), "x", new.invite.id)]])
     return f"{text}\n{link}", keyboard
 

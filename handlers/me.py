@@ -8,7 +8,7 @@ from handlers.access import current_actor
 from handlers.context import LaneKeeperContext
 from models.members import load_street_map
 from models.org import Community, Street
-from views.labels import member_line, street_name
+from views.labels import community_name, member_line, street_name
 
 
 async def me(update: Update, context: LaneKeeperContext) -> None:
@@ -41,5 +41,9 @@ async def me(update: Update, context: LaneKeeperContext) -> None:
         if user is not None and user.community_id is not None:
             community = await context.session.get(Community, user.community_id)
             if community is not None:
-                lines.append(_("Your community: {community}").format(community=community.name))
+                lines.append(
+                    _("Your community: {community}").format(
+                        community=community_name(context.i18n, community)
+                    )
+                )
     await message.reply_text("\n".join(lines))

@@ -1,5 +1,5 @@
 """/meetings: the coming meetings of the person's streets, and a meeting's agenda (button
-mt:g) with, for the monthly review, its chart."""
+mt:g) with, for the monthly review, its chart; its printable agenda or minutes (mt:P, a PDF)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from models import schedule
 from models.meetings import MeetingOccurrence, MeetingSeries, OccurrenceState
 from models.org import Community, Street
 from models.permissions import Actor
+from notify.meeting_documents import meeting_pdf
 from notify.meetings import agenda_text, send_chart
 from notify.messenger import Messenger
 from views.meeting_list import Listed, coming_meetings
@@ -98,6 +99,15 @@ async def meetings_command(update: Update, context: LaneKeeperContext) -> None:
         await message.reply_text(text, reply_markup=keyboard)
 
 
+async def _may_read(
+    context: LaneKeeperContext, actor: Actor, series: MeetingSeries, street: Street
+) -> bool:
+    """Those who manage the meeting or are members of its street."""
+    return await manages(context, actor, series) or any(
+        m.member.street_id == street.id for m in actor.memberships
+    )
+
+
 async def send_agenda(
     update: Update, context: LaneKeeperContext, actor: Actor, press: MeetingPress
 ) -> None:
@@ -105,10 +115,7 @@ async def send_agenda(
     query = update.callback_query
     assert query is not None
     series, street, now = press.series, press.street, press.now
-    if not (
-        await manages(context, actor, series)
-        or any(m.member.street_id == street.id for m in actor.memberships)
-    ):
+    if not await _may_read(context, actor, series, street):
         await query.answer(not_allowed(context), show_alert=True)
         return
     i18n = context.services.i18n(context.i18n.locale, street.timezone)
@@ -120,3 +127,22 @@ async def send_agenda(
     if series.kind == "street_monthly":
         messenger = Messenger(context.bot, context.session, context.services)
         await send_chart(messenger, query.from_user.id, series, i18n, now)
+
+
+async def send_pdf(
+    update: Update, context: LaneKeeperContext, actor: Actor, press: MeetingPress
+) -> None:
+    """The printable agenda (a meeting to come) or minutes (a meeting held), as a PDF: to
+    those who may read the agenda."""
+    query = update.callback_query
+    assert query is not None
+    if not await _may_read(context, actor, press.series, press.street):
+        await query.answer(not_allowed(context), show_alert=True)
+        return
+    i18n = context.services.i18n(context.i18n.locale, press.street.timezone)
+    await query.answer()
+    name, data = await meeting_pdf(
+        context.session, context.services, press.occurrence, press.series, i18n, press.now
+    )
+    messenger = Messenger(context.bot, context.session, context.services)
+    await messenger.send_file(query.from_user.id, data, filename=name)

@@ -61,6 +61,9 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
     if verb == "g":
         await meeting_list.send_agenda(update, context, actor, press)
         return
+    if verb == "P":
+        await meeting_list.send_pdf(update, context, actor, press)
+        return
     if verb == "a" and arg in ("y", "n"):
         await attendance.answer(update, context, actor, press)
         return

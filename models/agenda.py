@@ -45,6 +45,18 @@ class LateCase:
 
 
 @dataclass
+class AgendaCase:
+    """One case of the period, as the printed agenda lists it."""
+
+    number: int
+    category: str
+    alley: str
+    party: str | None  # the lead unit's code
+    state: str
+    due_at: datetime | None
+
+
+@dataclass
 class Hotspot:
     alley: str
     reports: int  # new cases in the alley (a repeated report is not one)
@@ -78,6 +90,8 @@ class Agenda:
     not_accepted: int = 0
     transferred: int = 0
     party_names: dict[str, str] = field(default_factory=dict)
+    # Every case of the period (new, still open, or closed in it), by number.
+    cases: list[AgendaCase] = field(default_factory=list)
 
     @property
     def new_total(self) -> int:
@@ -160,6 +174,19 @@ async def build_agenda(
     agenda.new_by_party = sorted(by_party.items(), key=lambda kv: (-kv[1], kv[0] or "~"))
 
     agenda.open_count = sum(1 for c in cases if c.state in OPEN)
+    for case in cases:
+        pid = lead_party.get(case.id or 0)
+        agenda.cases.append(
+            AgendaCase(
+                number=case.number or 0,
+                category=categories.get(case.category_id, "other"),
+                alley=alleys.get(case.alley_id, "—"),
+                party=parties[pid].code if pid in parties else None,
+                state=str(case.state),
+                due_at=case.due_at,
+            )
+        )
+    agenda.cases.sort(key=lambda c: c.number)
     for case in cases:
         if case.state in HANDLING and case.due_at is not None and case.due_at < now:
             agenda.late.append(

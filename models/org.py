@@ -78,6 +78,7 @@ class Alley(SQLModel, table=True):
     block_id: int = Field(foreign_key="block.id", index=True)
     code: str = Field(sa_type=sa.String(64))
     name: str = Field(sa_type=sa.String(200))
+    name_en: str | None = Field(default=None, sa_type=sa.String(200))
     aliases: list[str] = Field(default_factory=list, sa_column=json_column(nullable=False))
     length_m: float | None = None
     path: list[list[float]] = Field(default_factory=list, sa_column=json_column(nullable=False))

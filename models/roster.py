@@ -197,6 +197,7 @@ class _Importer:
                     "street_id": sid,
                     "block_id": blocks[a.block or a.community or ""].id,
                     "name": a.name,
+                    "name_en": a.name_en,
                     "aliases": list(a.aliases),
                     "length_m": length,
                     "path": path,
@@ -439,6 +440,7 @@ async def export_roster(session: AsyncSession, street_code: str) -> dict[str, An
                 {
                     "code": a.code,
                     "name": a.name,
+                    "name_en": a.name_en,
                     "aliases": a.aliases,
                     **where,
                     "length_m": a.length_m,

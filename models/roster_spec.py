@@ -75,6 +75,7 @@ class BlockEntry(_Entry):
 class AlleyEntry(_Entry):
     code: Code
     name: Name
+    name_en: Name | None = None
     aliases: list[Name] = Field(default_factory=list)
     block: Code | None = None
     community: Code | None = None

@@ -27,7 +27,7 @@ def test_import_twice_export_and_invites(
 ) -> None:
     assert main(["roster", "import", str(SAMPLE), "--config", config]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("nanxing: imported (+8 alley, +4 block")
+    assert out.startswith("nanxing: imported (+8 alleys, +4 blocks")
     assert "  马超: https://t.me/LaneKeeperBot?start=" in out
 
     assert main(["roster", "import", str(SAMPLE), "--config", config]) == 0
@@ -100,3 +100,46 @@ def test_invite_errors(config: str, capsys: pytest.CaptureFixture[str]) -> None:
         == 1
     )
     assert "no street 'nowhere'" in capsys.readouterr().err
+
+
+def test_the_import_summary_is_in_the_cli_language(
+    tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "zh.toml"
+    path.write_text(f'[database]\nurl = "{db_url}"\n[app]\ndefault_locale = "zh_CN"\n')
+    assert main(["roster", "import", str(SAMPLE), "--config", str(path)]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("nanxing：已导入（+8 条街巷、+4 个网格")
+    assert "alley" not in first and "member" not in first
+
+
+def test_counted_kinds_in_both_languages() -> None:
+    from locales.i18n import I18n
+    from views.roster_report import changes
+
+    zh, en = I18n("zh_CN"), I18n("en")
+    assert changes(zh, {"alley": 8, "party": 1}, {"member": 2}, 1) == (
+        "+8 条街巷、+1 个单位、~2 名成员、-1 名成员"
+    )
+    assert changes(en, {"alley": 1, "meeting": 2}, {}, 0) == "+1 alley, +2 meeting series"
+
+
+def test_an_invitation_for_no_unit_has_no_dash() -> None:
+    from datetime import UTC, datetime
+    from typing import cast
+
+    from locales.i18n import I18n
+    from models.members import StreetMap
+    from models.org import Party
+    from views.invitations import invitation_text
+
+    no_map = cast(StreetMap, None)  # no areas: the whole street, nothing looked up
+    when = datetime(2026, 12, 3, 2, tzinfo=UTC)
+    zh = invitation_text(I18n("zh_CN"), no_map, "street_chief", None, (), when)
+    assert zh.startswith("邀请：街长，负责整个街道。") and "—" not in zh
+    en = invitation_text(I18n("en"), no_map, "street_chief", None, (), when)
+    assert en.startswith("Invitation for a street chief, answering for the whole street.")
+    unit = Party(street_id=1, code="sanitation", name="南星环卫所")
+    assert invitation_text(I18n("zh_CN"), no_map, "liaison", unit, (), when).startswith(
+        "邀请：南星环卫所联络员，负责整个街道。"
+    )

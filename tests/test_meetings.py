@@ -196,8 +196,9 @@ async def test_meetings_command_move_cancel_and_minutes(
         "南星街道近期会议：",
         "• 11月30日 09:30 复兴社区周会 · 复兴社区二楼会议室",
     ]
-    assert [b["text"] for b in listing.buttons()][:4] == [
+    assert [b["text"] for b in listing.buttons()][:5] == [
         "议程 11月30日 09:30",
+        "📄 PDF",
         "改期",
         "取消",
         "纪要",
@@ -228,7 +229,7 @@ async def test_meetings_command_move_cancel_and_minutes(
 
     [listing] = await bot.replies(bot.api.send_command(chen, "/meetings"))
     assert "• 11月30日 10:30 复兴社区周会" in listing.text
-    tuesday_cancel = listing.buttons()[6]  # the second meeting's 取消
+    tuesday_cancel = listing.buttons()[8]  # the second meeting's 取消
     assert tuesday_cancel["text"] == "取消"
     [confirm] = await bot.replies(bot.api.press(chen, listing, tuesday_cancel["callback_data"]))
     exchange = await bot.exchange(bot.api.press_button(chen, confirm, "确定取消"))

@@ -270,3 +270,39 @@ async def test_several_streets_side_by_side(db: Database) -> None:
         assert [s.code for s in streets] == ["nanxing", "wangjiang"]
         chen = (await session.exec(select(Member).where(Member.telegram_id == 100001))).all()
         assert len(chen) == 2
+
+
+async def test_english_names_of_alleys_parties_and_communities(db: Database) -> None:
+    from locales.i18n import I18n
+    from models.org import Alley, Community, Party
+    from views.case_text import alley_name
+    from views.labels import community_name, party_name
+
+    data = sample_data()
+    data["alleys"][0]["name_en"] = "Fuxing Street"
+    data["parties"][0]["name_en"] = "Sanitation Station"
+    data["communities"][0]["name_en"] = "Fuxing Community"
+    report = await do_import(db, data)
+    assert report.changed
+    async with db.session() as session:
+        alley = (
+            await session.exec(select(Alley).where(Alley.code == data["alleys"][0]["code"]))
+        ).one()
+        party = (
+            await session.exec(select(Party).where(Party.code == data["parties"][0]["code"]))
+        ).one()
+        community = (
+            await session.exec(
+                select(Community).where(Community.code == data["communities"][0]["code"])
+            )
+        ).one()
+        exported = await export_roster(session, "nanxing")
+    en, zh = I18n("en"), I18n("zh_CN")
+    assert alley_name(alley, en) == "Fuxing Street" and alley_name(alley, zh) == alley.name
+    assert alley_name(alley) == alley.name  # no reader named: the roster's name
+    assert party_name(en, party) == "Sanitation Station" and party_name(zh, party) == party.name
+    assert community_name(en, community) == "Fuxing Community"
+    assert exported["alleys"][0]["name_en"] == "Fuxing Street"
+    assert "name_en" not in exported["alleys"][1]  # optional: left out when not given
+    async with db.session() as session:  # the exported file imports to the same state
+        assert not (await import_roster(session, parse_roster(exported), now=NOW)).changed

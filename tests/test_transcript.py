@@ -214,20 +214,20 @@ MEMBERS_AND_MEETINGS = """\
 /meetings
 :press 1
 /meetings
-:press 2
+:press 3
 明天吧
 12月2日 15:00
 :press 1
 /meetings
-:press 7
+:press 9
 :press 1
 /meetings
-:press 4
+:press 5
 复兴街垃圾清运
 :press 4
 :press 1
 /meetings
-:press 22
+:press 28
 :press 1
 /scorecard
 /scorecard 2026Q4

@@ -136,14 +136,14 @@ def test_coming_meetings_for_a_manager() -> None:
     assert (
         text == "Coming meetings of Nanxing Street:\n• Dec 7 09:30 江边社区 weekly meeting · 二楼"
     )
-    assert data(keyboard) == [["mt:g:8", "mt:m:8", "mt:c:8", "mt:n:8"], ["mt:S:1"]]
+    assert data(keyboard) == [["mt:g:8", "mt:P:8", "mt:m:8", "mt:c:8", "mt:n:8"], ["mt:S:1"]]
 
 
 def test_coming_meetings_cancelled_and_read_only() -> None:
     listed = [Listed(occurrence(OccurrenceState.CANCELLED), WEEKLY, RIVER, True)]
     text, keyboard = coming_meetings(EN, STREET, listed, manages_street=False)
     assert text.endswith(" (cancelled)")
-    assert data(keyboard) == [["mt:g:8"]]
+    assert data(keyboard) == [["mt:g:8", "mt:P:8"]]
     text, keyboard = coming_meetings(ZH, STREET, [], manages_street=False)
     assert text.splitlines()[1] == ZH.gettext("none planned") and keyboard is None
 

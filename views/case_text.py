@@ -55,8 +55,13 @@ def lead_label(i18n: I18n, party: Party | None, member: Member | None) -> str:
     return party_label(i18n, party) + (f" {member.name}" if member else "")
 
 
-def alley_name(alley: Alley | None) -> str:
-    return alley.name if alley else "—"
+def alley_name(alley: Alley | None, i18n: I18n | None = None) -> str:
+    """In the reader's language: the roster's `name_en` for an English reader, when given."""
+    if alley is None:
+        return "—"
+    if i18n is not None and i18n.locale != "zh_CN" and alley.name_en:
+        return alley.name_en
+    return alley.name
 
 
 def reporter_label(i18n: I18n, case: Case, member: Member | None, user: TelegramUser | None) -> str:
@@ -96,7 +101,7 @@ async def summary(session: AsyncSession, i18n: I18n, case: Case, *, full: bool =
         _("Case #{number}: {category}").format(
             number=case.number, category=category_name(i18n, category)
         ),
-        _("Place: {alley}").format(alley=alley_name(alley)),
+        _("Place: {alley}").format(alley=alley_name(alley, i18n)),
         _("State: {state}").format(state=state_name(i18n, case.state)),
     ]
     party, member = await lead_of(session, case)

@@ -29,7 +29,7 @@ def triage_question(
     ).format(
         number=case.number,
         category=category_name(i18n, category),
-        alley=alley_name(alley),
+        alley=alley_name(alley, i18n),
         why=i18n.gettext(why),
         text=preview(case.text),
     )
@@ -61,7 +61,7 @@ def departure_summary(
             _("#{number} ({category}, {alley}): {where}").format(
                 number=moved.case.number,
                 category=category_name(i18n, category),
-                alley=alley_name(alley),
+                alley=alley_name(alley, i18n),
                 where=where,
             )
         )

@@ -38,7 +38,7 @@ def dispatch_card(
     heading = _("Rework #{number}: {category}") if rework else _("New case #{number}: {category}")
     lines = [
         heading.format(number=case.number, category=category_name(i18n, category)),
-        _("Where: {alley}").format(alley=alley_name(alley)),
+        _("Where: {alley}").format(alley=alley_name(alley, i18n)),
         _("Report: {text}").format(text=preview(case.text) or "—"),
         _("Reported by: {who}").format(who=reporter),
     ]
@@ -79,7 +79,7 @@ def assist_request(
     ).format(
         number=case.number,
         category=category_name(i18n, category),
-        alley=alley_name(alley),
+        alley=alley_name(alley, i18n),
         text=preview(case.text),
     )
     done = InlineKeyboardButton(
@@ -99,7 +99,7 @@ def street_chief_copy(
     ).format(
         number=case.number,
         category=category_name(i18n, category),
-        alley=alley_name(alley),
+        alley=alley_name(alley, i18n),
         who=lead if lead is not None else i18n.gettext("the street office's triage"),
     )
 
@@ -111,7 +111,7 @@ def group_post(
     return i18n.gettext("Case #{number} ({category}, {alley}) went to {who}; due {when}.").format(
         number=case.number,
         category=category_name(i18n, category),
-        alley=alley_name(alley),
+        alley=alley_name(alley, i18n),
         who=lead,
         when=i18n.format_when(case.due_at) if case.due_at else "—",
     )

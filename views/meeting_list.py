@@ -1,5 +1,6 @@
-"""/meetings as people read it: a street's coming meetings, each with its agenda button and,
-for those who manage it, move, cancel and minutes; the series settings for street managers.
+"""/meetings as people read it: a street's coming meetings, each with its agenda button, its
+printable agenda (📄 PDF) and, for those who manage it, move, cancel and minutes; the recent
+meetings with their printable minutes; the series settings for street managers.
 
 Button data is `mt:<verb>:<occurrence or street id>` (handlers/meeting_router.py reads it).
 """
@@ -58,7 +59,8 @@ def coming_meetings(
             InlineKeyboardButton(
                 _("Agenda {when}").format(when=i18n.format_when(occurrence.starts_at)),
                 callback_data=pack("mt", "g", occurrence.id),
-            )
+            ),
+            InlineKeyboardButton(_("📄 PDF"), callback_data=pack("mt", "P", occurrence.id)),
         ]
         if item.managed and occurrence.state == OccurrenceState.SCHEDULED:
             row += [
@@ -74,17 +76,21 @@ def coming_meetings(
     for item in past:
         name = title(i18n, item.series, street, item.community)
         lines.append(f"• {i18n.format_when(item.occurrence.starts_at)} {name}")
+        row = []
         if item.managed:
-            rows.append(
-                [
-                    InlineKeyboardButton(
-                        _("Minutes {when}").format(
-                            when=i18n.format_when(item.occurrence.starts_at)
-                        ),
-                        callback_data=pack("mt", "n", item.occurrence.id),
-                    )
-                ]
+            row.append(
+                InlineKeyboardButton(
+                    _("Minutes {when}").format(when=i18n.format_when(item.occurrence.starts_at)),
+                    callback_data=pack("mt", "n", item.occurrence.id),
+                )
             )
+        row.append(
+            InlineKeyboardButton(
+                _("📄 PDF {when}").format(when=i18n.format_when(item.occurrence.starts_at)),
+                callback_data=pack("mt", "P", item.occurrence.id),
+            )
+        )
+        rows.append(row)
     if manages_street:
         rows.append(
             [InlineKeyboardButton(_("⚙ Meeting series"), callback_data=pack("mt", "S", street.id))]

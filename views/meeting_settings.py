@@ -13,7 +13,7 @@ from models.meeting_rule import MAX_RULE_LENGTH, RuleProblem, RuleRefusal
 from models.meetings import MeetingSeries
 from models.org import Community, Street
 from views.callbacks import pack
-from views.labels import street_name
+from views.labels import community_name, street_name
 from views.meetings import title
 
 
@@ -62,7 +62,7 @@ def new_series_choice(
         rows.append(
             [
                 InlineKeyboardButton(
-                    _("{place} weekly meeting").format(place=community.name),
+                    _("{place} weekly meeting").format(place=community_name(i18n, community)),
                     callback_data=pack("mt", "k", street.id, community_id),
                 )
             ]

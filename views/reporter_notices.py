@@ -53,7 +53,7 @@ def verification_question(
     """The case is reported handled: is it fixed? With the handler's note, if any."""
     _ = i18n.gettext
     text = _("Case #{number} ({category}, {alley}) is reported handled.").format(
-        number=case.number, category=category_name(i18n, category), alley=alley_name(alley)
+        number=case.number, category=category_name(i18n, category), alley=alley_name(alley, i18n)
     )
     if note:
         text += "\n" + _("Note: {note}").format(note=preview(note))

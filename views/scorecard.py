@@ -67,9 +67,11 @@ def text(card: Scorecard, i18n: I18n) -> str:
         return _(
             "{street} scorecard, {period}: no case was due in this period, so there is "
             "nothing to score."
-        ).format(street=card.street.name, period=card.label)
+        ).format(street=street_name(i18n, card.street), period=card.label)
     lines = [
-        _("{street} scorecard, {period}").format(street=card.street.name, period=card.label),
+        _("{street} scorecard, {period}").format(
+            street=street_name(i18n, card.street), period=card.label
+        ),
         _("unit: due · handled · on time · reworked → score (grade)"),
     ]
     # Best first; equal scores, and units with nothing due, in the roster's order.

@@ -12,7 +12,7 @@ from models.cases import Case, Category
 from models.classify import CategorySpec
 from models.org import Alley, Member, Party
 from views.callbacks import pack
-from views.case_text import category_name, party_label
+from views.case_text import alley_name, category_name, party_label
 
 # A chat message holds only so many buttons: the oldest cases first, the rest next time.
 LISTED = 20
@@ -32,7 +32,7 @@ def waiting_list(
     rows = []
     for case, category, alley in shown:
         lines.append(
-            f"#{case.number} · {category_name(i18n, category)} · {alley.name if alley else '—'}"
+            f"#{case.number} · {category_name(i18n, category)} · {alley_name(alley, i18n)}"
         )
         rows.append(
             [

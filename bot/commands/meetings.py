@@ -8,7 +8,7 @@ import sys
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.commands.common import CommandError, prepare_database, with_session
+from bot.commands.common import CommandError, prepare_database, with_session, write_output
 from locales.i18n import I18n
 from models import schedule
 from models.agenda import build_agenda, find_series
@@ -20,7 +20,10 @@ from models.members import street_by_code
 from models.minutes import owner_labels
 from models.org import Community
 from services.config import Config
+from views.agenda_chart import chart_png
 from views.agenda_text import render_agenda
+from views.labels import community_name, street_name
+from views.meeting_pdf import MeetingDocument, render_pdf
 from views.meetings import title
 
 
@@ -31,7 +34,8 @@ async def _agenda(
     community_code: str | None,
     kind: str,
     locale: str,
-) -> str:
+    fmt: str = "text",
+) -> bytes:
     street = await street_by_code(session, street_code)
     if street is None or street.id is None:
         raise CommandError(f"no street {street_code!r}")
@@ -52,27 +56,45 @@ async def _agenda(
     series = await find_series(session, street.id, community.id if community else None, kind)
     agenda = await build_agenda(session, street, community, kind, now, series)
     categories = Classifier(load_categories(config.intake.categories_file or None)).categories
-    return render_agenda(
-        agenda,
-        I18n(locale, street.timezone),
-        categories,
-        await owner_labels(session, agenda.action_items),
-    )
+    i18n = I18n(locale, street.timezone)
+    owners = await owner_labels(session, agenda.action_items)
+    if fmt == "pdf":
+        name = (
+            title(i18n, series, street, community)
+            if series is not None
+            else (community_name(i18n, community) if community else street_name(i18n, street))
+        )
+        document = MeetingDocument(
+            agenda, name, now, chart=chart_png(agenda, i18n, categories), owners=owners
+        )
+        return render_pdf(document, i18n, categories)
+    return (render_agenda(agenda, i18n, categories, owners) + "\n").encode("utf-8")
 
 
 def agenda_command(
-    config: Config, street: str, community: str | None, kind: str, locale: str | None
+    config: Config,
+    street: str,
+    community: str | None,
+    kind: str,
+    locale: str | None,
+    *,
+    fmt: str = "text",
+    output: str | None = None,
 ) -> int:
+    binary = fmt == "pdf"
+    if binary and output in (None, "-") and sys.stdout.isatty():
+        # Before any work: a PDF on a terminal is garbage.
+        raise CommandError("a PDF is not for the terminal; use -o FILE (or a pipe)")
     prepare_database(config)
-    text = asyncio.run(
+    data = asyncio.run(
         with_session(
             config,
             lambda s: _agenda(
-                s, config, street, community, kind, locale or config.app.default_locale
+                s, config, street, community, kind, locale or config.app.default_locale, fmt
             ),
         )
     )
-    print(text)
+    write_output(data, output, binary=binary)
     return 0
 
 

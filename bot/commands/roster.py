@@ -22,6 +22,7 @@ from models.roster_spec import RosterError, load_roster
 from notify.messenger import Messenger
 from services.config import Config
 from services.registry import Services
+from views.roster_report import changes
 
 
 def import_command(config: Config, path: str) -> int:
@@ -64,15 +65,8 @@ def print_report(config: Config, report: ImportReport, username: str | None) -> 
     if not report.changed:
         print(_("{street}: already up to date, nothing changed.").format(street=report.street))
     else:
-        parts = [f"+{n} {kind}" for kind, n in sorted(report.created.items())]
-        parts += [f"~{n} {kind}" for kind, n in sorted(report.updated.items())]
-        if report.deactivated:
-            parts.append(f"-{len(report.deactivated)} member")
-        print(
-            _("{street}: imported ({changes}).").format(
-                street=report.street, changes=", ".join(parts)
-            )
-        )
+        summary = changes(i18n, report.created, report.updated, len(report.deactivated))
+        print(_("{street}: imported ({changes}).").format(street=report.street, changes=summary))
     for departure in report.departures:
         name = departure.member.name
         print("  " + _("deactivated (no longer in the file): {name}").format(name=name))
