@@ -274,11 +274,11 @@ class Messenger:
         sent back as not fixed)."""
         if member.telegram_id is None:
             return
-        text, keyboard = await self.card(case, member.telegram_id, note, rework)
+        i18n = await self.i18n(member.telegram_id, case)
+        text, keyboard = await self.card(case, member.telegram_id, note, rework, i18n)
         # The evidence first, the card last: the message to act on is the latest one.
         hold = self.album_hold(case)
         evidence = await report_evidence(self.session, case)
-        i18n = await self.i18n(member.telegram_id, case)
         calls = evidence_calls(i18n, case, evidence)
         await self.media(member.telegram_id, calls, case, dedupe=dedupe, not_before=hold)
         await self.send(
@@ -292,10 +292,16 @@ class Messenger:
         )
 
     async def card(
-        self, case: Case, telegram_id: int, note: str | None = None, rework: bool = False
+        self,
+        case: Case,
+        telegram_id: int,
+        note: str | None = None,
+        rework: bool = False,
+        i18n: I18n | None = None,
     ) -> tuple[str, InlineKeyboardMarkup | None]:
-        """The dispatch card as `telegram_id` reads it, for the case as it now stands."""
-        i18n = await self.i18n(telegram_id, case)
+        """The dispatch card as `telegram_id` reads it (in `i18n`, when the caller has it),
+        for the case as it now stands."""
+        i18n = i18n or await self.i18n(telegram_id, case)
         category, alley = await self.names(case)
         return dispatch_card(
             i18n,
