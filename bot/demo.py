@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
@@ -27,6 +28,7 @@ from models import inbox, migrate
 from models.clock import ManualClock, SystemClock
 from models.db import Database
 from models.invites import invite_member
+from models.messaging import HeldNotice
 from models.org import Member
 from models.roster import import_roster
 from models.roster_spec import load_roster
@@ -105,6 +107,9 @@ class Sandbox:
         # Every file the bot sends is saved beside the database, numbered in order.
         self.files_dir = Path(self.db_url.removeprefix("sqlite:///")).resolve().parent / FILES_DIR
         self.files_saved = 0
+        # Notices held for the morning digest are shown as held (else a night-time sandbox
+        # looks as if nobody were told): the last held row already shown.
+        self.held_shown = 0
         _ = self.i18n.gettext
         self.add_persona(FakeUser(900001, "小王", "zh-hans"), _("resident"))
         self.add_persona(FakeUser(900002, "Alice", "en"), _("resident"))
@@ -240,6 +245,72 @@ class Sandbox:
             for run_once in TIME_DRIVEN:
                 await run_once(application)
             await application.services.sender.idle()
+            await self.show_held()
+
+    async def show_held(self) -> None:
+        """One line per notice newly held for the digest: who, and until when."""
+        database = Database(self.db_url)
+        try:
+            async with database.session() as session:
+                rows = (
+                    await session.exec(
+                        select(HeldNotice)
+                        .where(col(HeldNotice.id) > self.held_shown)
+                        .order_by(col(HeldNotice.id))
+                    )
+                ).all()
+        finally:
+            await database.dispose()
+        # One line per person: what a step holds is often several notices on one case.
+        by_chat: dict[int, list[HeldNotice]] = {}
+        for row in rows:
+            assert row.id is not None
+            self.held_shown = row.id
+            by_chat.setdefault(row.chat_id, []).append(row)
+        for chat_id, held in by_chat.items():
+            cases = sorted({row.case_id for row in held})
+            self.say(
+                "  🌙 "
+                + self.i18n.ngettext(
+                    "{name}: a notice on {cases} waits for the morning digest ({when}).",
+                    "{name}: {count} notices on {cases} wait for the morning digest ({when}).",
+                    len(held),
+                ).format(
+                    name=self._chat_name(chat_id),
+                    count=len(held),
+                    cases=", ".join(f"#{case}" for case in cases),
+                    when=self.i18n.format_when(min(row.release_at for row in held)),
+                )
+            )
+
+    def say_if_quiet(self) -> None:
+        """At night the sandbox says why the handlers' cards do not come at once."""
+        quiet = self.config.quiet_hours
+        hours = quiet.hours()
+        tz = ZoneInfo(self.config.app.timezone)
+        if hours is None or not hours.is_quiet(self.clock.now(), tz):
+            return
+        self.say(
+            self.i18n.gettext(
+                "It is {now}, within quiet hours ({start}–{end}): notices that can wait are "
+                "held for the morning digest (urgent cases still go out at once). "
+                "':wait 10' moves the clock to the morning."
+            ).format(now=self.i18n.format_when(self.clock.now()), start=quiet.start, end=quiet.end)
+        )
+
+    async def skip_held(self) -> None:
+        """Notices held in an earlier sandbox session are not news."""
+        database = Database(self.db_url)
+        try:
+            async with database.session() as session:
+                last = (
+                    await session.exec(
+                        select(HeldNotice.id).order_by(col(HeldNotice.id).desc()).limit(1)
+                    )
+                ).first()
+        finally:
+            await database.dispose()
+        self.held_shown = last or 0
 
     @staticmethod
     def _rows(record: Recorded) -> list[str]:
@@ -484,6 +555,8 @@ class Sandbox:
                         "{name} has not joined yet: ':join {name}' opens the invitation as {name}."
                     ).format(name=name)
                 )
+            await self.skip_held()
+            self.say_if_quiet()
             self.say(
                 _(
                     "You are {name}. Type a message for the bot; :help lists the sandbox commands."
@@ -508,6 +581,7 @@ class Sandbox:
                     await self.wait_processed(update_id)
                 await self.play_time(application)
                 await application.services.sender.idle()
+                await self.show_held()
         self.say(_("Bye."))
         return 0
 

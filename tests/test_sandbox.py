@@ -5,17 +5,18 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.demo import Sandbox
 from tests.harness import T0
 
 
-async def play(tmp_path: Path, script: str, lang: str = "en") -> str:
+async def play(tmp_path: Path, script: str, lang: str = "en", start: datetime = T0) -> str:
     out = io.StringIO()
     # At a fixed moment (Thursday 10:00 in Shanghai), not whenever the test runs: at night
     # the quiet hours would hold what the scripts expect to see at once.
-    sandbox = Sandbox(str(tmp_path / "sandbox.db"), lang, out=out, start=T0)
+    sandbox = Sandbox(str(tmp_path / "sandbox.db"), lang, out=out, start=start)
     assert await sandbox.main(lines=io.StringIO(script)) == 0
     return out.getvalue()
 
@@ -116,3 +117,21 @@ async def test_wait_plays_the_meeting_reminders_and_saves_the_files(tmp_path: Pa
     again = await play(tmp_path, ":wait 80\n", lang="zh_CN")  # Monday's weekly meeting
     later = [line.strip().removeprefix("💾 ") for line in again.splitlines() if "💾" in line]
     assert later and int(later[0].split("/")[1][:3]) == len(saved) + 1
+
+
+async def test_at_night_the_sandbox_says_what_waits_for_the_morning(tmp_path: Path) -> None:
+    # Thursday 22:00 in Shanghai: a newcomer trying the sandbox after work sees why the
+    # handler gets no card yet, and gets it with the morning digest.
+    transcript = await play(
+        tmp_path,
+        "复兴南街垃圾好几天没人清了\n:wait 10\n",
+        lang="zh_CN",
+        start=T0 + timedelta(hours=12),
+    )
+    before, _sep, after = transcript.partition("] > :wait 10")
+    assert "免打扰时段（20:00–08:00）" in before
+    held = [line.strip() for line in before.splitlines() if "🌙" in line]
+    assert "🌙 冯军：#1 的 1 条通知留到早间汇总（11月27日 08:00）再发。" in held
+    assert "🤖 → 冯军" not in before  # the card itself waits
+    card = after.index("🤖 → 冯军")
+    assert "免打扰时段（20:00–08:00）内的消息" in after[card:]
