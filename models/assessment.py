@@ -29,7 +29,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, DateTime, case, func, type_coerce
+from sqlalchemy import ColumnElement, DateTime, case, exists, func, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -233,7 +233,18 @@ async def _due_leads(
     event = CaseEvent.__table__.c  # type: ignore[attr-defined]
     lead = Assignment.__table__.c  # type: ignore[attr-defined]
     report = Case.__table__.c  # type: ignore[attr-defined]
-    mine = event.at >= lead.assigned_at
+    # What happened while this lead had the case: from its assignment until a later counted
+    # lead took the case over (a closed case back after closure, 又出现了), so the new
+    # lead's rework, closure or postponement is not charged to the one that closed it.
+    later = Assignment.__table__.alias("later")  # type: ignore[attr-defined]
+    taken_over = exists().where(
+        later.c.case_id == lead.case_id,
+        later.c.role == AssignmentRole.LEAD,
+        later.c.state.not_in([s.value for s in EXCLUDED]),
+        later.c.assigned_at > lead.assigned_at,
+        later.c.assigned_at <= event.at,
+    )
+    mine = (event.at >= lead.assigned_at) & ~taken_over
     # A case back after closure gets a new lead assignment made at the instant of the event:
     # that assignment is the rework (the one it followed keeps its own figures).
     reopening = (event.action == CaseAction.REOPEN_CLOSED) & (event.at == lead.assigned_at)

@@ -379,3 +379,37 @@ def test_random_case_lives_agree_with_the_model(
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         ),
     )
+
+
+class _TheCase:
+    """Draws the one case of a hand-written life (stands for Hypothesis's data)."""
+
+    def __init__(self, machine: CaseLives) -> None:
+        self.machine = machine
+
+    def draw(self, strategy: object) -> Expected:
+        return self.machine._real()[0]
+
+
+def test_rework_after_a_closed_case_came_back_is_the_new_leads_alone(
+    db_url: str, roster: object, sqlite_template: Path, tmp_path: Path
+) -> None:
+    # Found by the random lives: handled, closed, back (又出现了), handled again, "not
+    # fixed". The rework is the second assignment's; the first had closed the case.
+    if db_url.startswith("sqlite"):
+        template = tmp_path / "with_roster.db"
+        shutil.copyfile(db_url.removeprefix("sqlite:///"), template)
+        CaseLives.template = template
+    CaseLives.db_url = db_url
+    machine = CaseLives()
+    try:
+        the_case = _TheCase(machine)
+        machine.report(problem=PROBLEMS[0], resident=RESIDENTS[0])
+        machine.finish(data=the_case)
+        machine.verify(data=the_case, fixed=True)
+        machine.back_again(data=the_case)
+        machine.finish(data=the_case)
+        machine.verify(data=the_case, fixed=False)
+        machine.agrees_with_the_database()
+    finally:
+        machine.teardown()
