@@ -151,16 +151,18 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     application._services = Services(
         config=config, db=Database(config.database.url), clock=application.clock
     )
+    await application._services.load_readers()
     await publish_commands(application.bot, config.app.default_locale)
     # Handlers may not reach the scheduler: they tell the services, and this wires it.
     application._services.on_meetings_changed = lambda: reschedule(application)
     if application.run_timers:
-        from scheduler import quarterly
+        from scheduler import quarterly, retraining
         from scheduler.deadlines import schedule
 
         schedule(application)
         schedule_jobs(application)
         quarterly.schedule(application)
+        retraining.schedule(application)
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]

@@ -86,6 +86,22 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--file", metavar="FILE", help="one text per line")
     explain.add_argument("text", nargs="?", metavar="TEXT")
 
+    intake = commands.add_parser("intake", help="the learned readers of reports")
+    intake_commands = intake.add_subparsers(dest="intake_command", metavar="ACTION", required=True)
+    retraining = with_config(
+        intake_commands.add_parser(
+            "retrain",
+            help="retrain from the shipped reports and each street's corrections; a new model "
+            "replaces the one in force only if it reads held-back corrections at least as well",
+        )
+    )
+    retraining.add_argument("--street", metavar="CODE", help="default: every street")
+    with_config(
+        intake_commands.add_parser(
+            "status", help="the models in force: date, examples, threshold, measured accuracy"
+        )
+    )
+
     cases = commands.add_parser("cases", help="the cases as data")
     cases_commands = cases.add_subparsers(dest="cases_command", metavar="ACTION", required=True)
     cases_export = with_config(cases_commands.add_parser("export", help="export cases"))
@@ -313,6 +329,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                     output=args.output,
                 )
             return meeting_commands.list_command(config, args.street, args.lang, args.count)
+        if args.command == "intake":
+            from bot.commands import intake as intake_commands
+
+            if args.intake_command == "retrain":
+                return intake_commands.retrain_command(config, args.street)
+            return intake_commands.status_command(config)
         if args.command in ("explain", "cases"):
             from bot.commands import cases as case_commands
 

@@ -32,7 +32,7 @@ from models.messaging import HeldNotice
 from models.org import Member
 from models.roster import import_roster
 from models.roster_spec import load_roster
-from scheduler import deadlines, meetings, quarterly
+from scheduler import deadlines, meetings, quarterly, retraining
 from services.config import load_config
 from views.labels import role_name
 
@@ -40,7 +40,7 @@ SANDBOX_TOKEN = "424242:SANDBOX"
 FILES_DIR = "sandbox-files"  # beside the sandbox's database
 WAIT_STEP = timedelta(hours=1)
 # Every time-driven pass of the bot, run at each step of :wait.
-TIME_DRIVEN = (deadlines.run_once, meetings.run_once, quarterly.run_once)
+TIME_DRIVEN = (deadlines.run_once, meetings.run_once, quarterly.run_once, retraining.run_once)
 SAMPLE_ROSTER = Path(__file__).resolve().parent / "examples" / "nanxing.roster.toml"
 SAMPLE_STREET = "南星街道"
 STREET_GROUP = FakeChat(-1001000000100, "南星街道十位一体联动群")

@@ -49,6 +49,7 @@ from models.org import (
     Street,
     VendingSpot,
 )
+from models.reading import IntakeModel
 from models.users import TelegramUser
 
 metadata = SQLModel.metadata
@@ -73,6 +74,7 @@ __all__ = [
     "HeldNotice",
     "InboxState",
     "InboxUpdate",
+    "IntakeModel",
     "Invite",
     "MeetingAttendance",
     "MeetingKind",

@@ -110,6 +110,7 @@ async def open_case(
     calendar: WorkCalendar,
     *,
     numbered: bool = True,
+    reading: dict[str, object] | None = None,
 ) -> Case:
     """The case a completed draft becomes: numbered, due, its creation recorded."""
     street = await session.get(Street, place.street_id)
@@ -165,7 +166,12 @@ async def open_case(
         actor_telegram_id=draft.telegram_id,
         actor_member_id=reporter.id if reporter else None,
         # The updates that carried the report: an edit of one of them is found by them.
-        data={"category": spec.code, "alley": place.code, "updates": list(draft.update_ids)},
+        data={
+            "category": spec.code,
+            "alley": place.code,
+            "updates": list(draft.update_ids),
+            **(reading or {}),
+        },
     )
     for attachment in draft.attachments:
         assert case.id is not None

@@ -176,6 +176,11 @@ def load_categories(override: str | Path | None = None) -> list[CategorySpec]:
 class Verdict:
     ranked: list[tuple[str, float]]  # every category with a score above zero, best first
     urgent: bool
+    # A learned reader's probability for its best category and the level it must reach to
+    # be taken without asking (models/learned.py); None for the keywords alone.
+    confidence: float | None = None
+    threshold: float | None = None
+    keywords: list[tuple[str, float]] | None = None  # the keyword scores, as the explanation
 
     @property
     def best(self) -> str:
@@ -186,6 +191,8 @@ class Verdict:
         """A clear winner: take it without asking."""
         if not self.ranked:
             return False
+        if self.confidence is not None and self.threshold is not None:
+            return self.confidence >= self.threshold
         top = self.ranked[0][1]
         second = self.ranked[1][1] if len(self.ranked) > 1 else 0.0
         return top >= 2 and top >= 1.5 * second

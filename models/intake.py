@@ -34,6 +34,7 @@ from models.lifecycle import OPEN_STATES, apply
 from models.members import memberships
 from models.org import Member, Role
 from models.places import Place, PlaceIndex
+from models.reading import Readers
 from models.reports import (
     AlreadyReceived,
     Attached,
@@ -78,10 +79,20 @@ class Intake:
         classifier: Classifier,
         places: PlaceIndex,
         settings: IntakeSettings | None = None,
+        readers: Readers | None = None,
     ) -> None:
         self.classifier = classifier
         self.places = places
         self.settings = settings or IntakeSettings()
+        # The learned readers in force; without them, the keywords alone.
+        self.readers = readers
+
+    def read(self, text: str, street_id: int | None = None) -> Verdict:
+        """What the text is about (alley names taken out: they say where, not what)."""
+        text = self.places.without_names(text)
+        if self.readers is None:
+            return self.classifier.classify(text)
+        return self.readers.verdict(text, street_id)
 
     # -- public -------------------------------------------------------------------------
 
@@ -157,17 +168,18 @@ class Intake:
         if report.lat is not None or report.attachments:
             return True
         verdict, places = self.explain(report.text)
-        return bool(places) or verdict.confident
+        return bool(places) or (verdict.confident and verdict.best != OTHER)
 
     def explain(
         self, text: str, lat: float | None = None, lon: float | None = None
     ) -> tuple[Verdict, list[Place]]:
         """What the rules make of a text (and location), without storing anything."""
-        verdict = self.classifier.classify(self.places.without_names(text))
         matches = self.places.in_text(text)
         if not matches and lat is not None and lon is not None:
             near = self.places.near(lat, lon)
             matches = [near] if near else []
+        streets = {m.place.street_id for m in matches}
+        verdict = self.read(text, streets.pop() if len(streets) == 1 else None)
         return verdict, [m.place for m in matches]
 
     async def route_for(
@@ -203,8 +215,10 @@ class Intake:
                 return NeedPlace(draft, self.places.likely(draft.text, user_community), False)
             draft.alley_id = place.alley_id
         spec = self.classifier.categories.get(draft.category_code or "")
+        picked = spec is not None  # by the reporter, among the categories offered
+        verdict = None
         if spec is None:
-            verdict = self.classifier.classify(self.places.without_names(draft.text))
+            verdict = self.read(draft.text, place.street_id)
             if verdict.confident:
                 spec = self.classifier.categories[verdict.best]
             else:
@@ -226,6 +240,7 @@ class Intake:
             now,
             self.settings.calendar,
             numbered=original is None,
+            reading=_reading(verdict, picked),
         )
         if original is not None:
             apply(
@@ -256,6 +271,16 @@ class Intake:
         await session.delete(draft)
         await session.flush()
         return Created(case, spec, place, chosen, reporter)
+
+
+def _reading(verdict: Verdict | None, chosen: bool) -> dict[str, object]:
+    """How the category was found, kept with the case: a choice of the reporter's is a
+    labelled example for the street's reader; a confidence shows how sure the reader was."""
+    if chosen:
+        return {"chosen": True}
+    if verdict is None or verdict.confidence is None:
+        return {"read": "keywords"}
+    return {"read": "learned", "confidence": round(verdict.confidence, 3)}
 
 
 def case_state_is_open(state: str) -> bool:

@@ -142,10 +142,21 @@ def _categories_file(value: str) -> str:
     return value
 
 
+def _hhmm(value: str) -> str:
+    parse_hhmm(value)
+    return value
+
+
 class IntakeConfig(_Section):
     radius_m: float = Field(default=150.0, gt=0, le=5000)
     reports_per_hour: int = Field(default=10, ge=1)
     categories_file: Annotated[str, AfterValidator(_categories_file)] = ""
+    # "learned": the trained reader (models/learned.py), the keywords as its features and
+    # its explanation; "keywords": the keyword table alone.
+    reader: Literal["learned", "keywords"] = "learned"
+    # The weekly retraining from the streets' corrections (the street's time; 0 = Monday).
+    retrain_weekday: int = Field(default=6, ge=0, le=6)
+    retrain_time: Annotated[str, AfterValidator(_hhmm)] = "03:00"
 
 
 class DispatchConfig(_Section):
@@ -153,11 +164,6 @@ class DispatchConfig(_Section):
     verify_hours: float = Field(default=72.0, gt=0)
     # Days after closure during which the reporter or street chief may say it is back.
     reopen_days: int = Field(default=30, ge=0)
-
-
-def _hhmm(value: str) -> str:
-    parse_hhmm(value)
-    return value
 
 
 class QuietHoursConfig(_Section):

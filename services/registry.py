@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -18,8 +19,11 @@ from models.deadlines import WorkCalendar
 from models.intake import Intake, IntakeSettings
 from models.leader import Leadership
 from models.places import PlaceIndex, load_places
+from models.reading import Readers
 from models.users import TelegramUser
 from services.config import Config
+
+log = logging.getLogger(__name__)
 
 # Alleys change when a roster is imported, possibly by another process: the bot's index of
 # them is rebuilt from the database after this many seconds.
@@ -32,6 +36,7 @@ class Services:
     db: Database
     clock: Clock
     classifier: Classifier = field(init=False)
+    readers: Readers | None = field(default=None, init=False)  # set by load_readers
     leadership: Leadership = field(init=False)
     sender: Any = field(default=None, init=False)  # bot.sender.Sender, once started
     supervisor: Any = field(default=None, init=False)  # bot.supervisor.Supervisor, once started
@@ -84,7 +89,21 @@ class Services:
             reports_per_hour=self.config.intake.reports_per_hour,
             calendar=self.calendar,
         )
-        return Intake(self.classifier, await self.places(session), settings)
+        return Intake(self.classifier, await self.places(session), settings, self.readers)
+
+    async def load_readers(self) -> None:
+        """The learned readers in force (the shipped one trained on a first start); the
+        keywords alone when the configuration says so or the models cannot be had."""
+        if self.config.intake.reader != "learned":
+            return
+        readers = Readers(self.classifier)
+        try:
+            async with self.db.session() as session:
+                await readers.load(session, self.clock.now())
+        except Exception:  # whatever it was, intake still works on the keywords
+            log.warning("the learned intake reader cannot be loaded: keywords only", exc_info=True)
+            return
+        self.readers = readers
 
     @property
     def calendar(self) -> WorkCalendar:

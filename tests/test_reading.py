@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from benchmarks.intake_quality import measure, sample_places
+from benchmarks.intake_quality import holdout, read_all, street_places
 from models.classify import Classifier, load_categories
 from models.deadlines import WorkCalendar, due_at
 from models.geo import distance_to_path_m, haversine_m, path_length_m
@@ -19,10 +19,15 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture(scope="module")
-def places() -> PlaceIndex:
+def streets() -> dict[str, PlaceIndex]:
     import asyncio
 
-    return asyncio.run(sample_places())
+    return asyncio.run(street_places())
+
+
+@pytest.fixture(scope="module")
+def places(streets: dict[str, PlaceIndex]) -> PlaceIndex:
+    return streets["nanxing"]
 
 
 @pytest.fixture(scope="module")
@@ -142,9 +147,21 @@ def test_deadlines_in_hours_and_working_days() -> None:
     )
 
 
-def test_measured_quality_meets_the_aims(places: PlaceIndex) -> None:
-    """Not a timing: a guard that keyword edits do not make intake read worse."""
-    result = measure(places)
-    assert result.total >= 150
-    assert result.category_accuracy >= 0.90, result.misses
-    assert result.alley_accuracy >= 0.95, result.misses
+def test_measured_quality_meets_the_aims(
+    streets: dict[str, PlaceIndex], classifier: Classifier
+) -> None:
+    """Not a timing: a guard that edits to the reader or its examples do not make intake
+    read worse on the held-back reports (docs/benchmarks.md has the full figures)."""
+    from models.learned import shipped_examples
+    from models.reading import _shipped_model
+
+    model = _shipped_model(classifier, tuple(shipped_examples()), datetime.now(UTC))
+    result = read_all(model, classifier, streets, holdout())
+    figures = result.figures()
+    misses = [(r.example.text, r.best) for r in result.readings if r.best != r.example.category]
+    assert len(result.readings) >= 300
+    assert figures["kept"] >= 0.95, misses
+    assert figures["asks"] < 0.10
+    assert figures["alley"] >= 0.95, [
+        (r.example.text, r.alley) for r in result.readings if r.alley != r.example.alley
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from models.intake import Intake, IntakeSettings
 from models.members import street_by_code
 from models.org import Alley, Member, Party, Street
 from models.places import load_places
+from models.reading import Readers
 from services.config import Config
 from views.case_text import category_name
 from views.exports import CASE_COLUMNS, case_header, csv_bytes, local_iso
@@ -44,7 +46,11 @@ async def _explain(
         raise CommandError(f"no street {street_code!r}")
     classifier = Classifier(load_categories(config.intake.categories_file or None))
     places = await load_places(session, config.intake.radius_m, street_ids=[street.id])
-    intake = Intake(classifier, places, IntakeSettings(radius_m=config.intake.radius_m))
+    readers = None
+    if config.intake.reader == "learned":
+        readers = Readers(classifier)
+        await readers.load(session, datetime.now(UTC))
+    intake = Intake(classifier, places, IntakeSettings(radius_m=config.intake.radius_m), readers)
     lines = []
     for text in texts:
         verdict, found = intake.explain(text, lat, lon)
@@ -62,8 +68,19 @@ async def _explain(
                 "text": text,
                 "category": verdict.best,
                 "confident": verdict.confident,
+                # Below the threshold the resident is asked to choose among the likeliest.
+                "asks": not verdict.confident,
+                "reader": "keywords" if verdict.confidence is None else "learned",
+                "confidence": verdict.confidence,
+                "threshold": verdict.threshold,
                 "urgent": verdict.urgent,
                 "categories": [{"code": code, "score": score} for code, score in verdict.ranked],
+                "keywords": [
+                    {"code": code, "score": score}
+                    for code, score in (
+                        verdict.ranked if verdict.keywords is None else verdict.keywords
+                    )
+                ],
                 "alley": place.code if place else None,
                 "alleys": [p.code for p in found],
                 "party": party,
