@@ -68,8 +68,8 @@ def test_hand_back_keyboard_has_every_reason_and_another() -> None:
 def test_postpone_keyboard_labels_the_new_due_in_the_street_zone() -> None:
     due = datetime(2026, 12, 1, 2, 30, tzinfo=UTC)  # 10:30 in Shanghai
     keyboard = postpone_keyboard(EN, case(), [(3, due)])
-    assert data(keyboard) == [["cs:P:7:3"], ["qx:postpone:7:m"]]
-    assert texts(keyboard) == [["Dec 1 10:30"], ["✖️ Cancel"]]
+    assert data(keyboard) == [["cs:P:7:3"], ["cs:Pt:7"], ["qx:postpone:7:m"]]
+    assert texts(keyboard) == [["Dec 1 10:30"], ["📅 Another date…"], ["✖️ Cancel"]]
 
 
 def test_approval_and_stars() -> None:
