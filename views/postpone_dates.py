@@ -50,7 +50,7 @@ def refused(i18n: I18n, typed: TypedDue, text: str, now: datetime, current: date
     _ = i18n.gettext
     due = typed.due
     if typed.refusal is Refusal.UNREADABLE or due is None:
-        if typed.reading.clock is None and typed.reading.day is None:
+        if typed.reading.clock is None and typed.reading.day is None and text.strip():
             said = _("I could not read a date in “{text}”. ").format(text=text[:40])
         else:
             said = typed_dates.understood(i18n, typed.reading, now)
