@@ -5,14 +5,17 @@ English names but the street's, so these tests import it with English names adde
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from fakegram import FakeBotApi, FakeChat, FakeUser
 from locales.i18n import I18n
+from models import assessment
 from models.agenda import build_agenda
 from models.cases import Case, Category
 from models.classify import Classifier, load_categories
@@ -31,6 +34,8 @@ from views.digest import Item, digest
 from views.invitations import invitation_text
 from views.labels import area_choices, areas_text, member_line
 from views.minutes import choose_due, choose_owner
+from views.scorecard import Scorecard, xlsx
+from views.scorecard import text as scorecard_text
 
 EN, ZH = I18n("en", "Asia/Shanghai"), I18n("zh_CN", "Asia/Shanghai")
 CHINESE_NAMES = ("复兴街", "江城巷", "南星环卫所", "南星执法中队", "复兴社区")
@@ -226,3 +231,39 @@ async def test_linking_a_group_offers_the_communities_by_the_readers_names(
     assert "linkage group of Fuxing Community" in done.text
     [offer] = await bot.replies(bot.api.send_command(chen_zh, "/linkgroup", chat=group))
     assert [b["text"] for b in offer.buttons()][:2] == ["南星街道", "复兴社区"]
+
+
+# -- the scorecard ---------------------------------------------------------------------------
+
+
+async def test_the_scorecard_names_units_and_communities_for_the_reader(
+    db_url: str, english_roster: object
+) -> None:
+    database = Database(db_url)
+    async with database.session() as session:
+        street = (await session.exec(select(Street))).one()
+        parties = await assessment.indicators(session, street, NOW, NOW, "party")
+        communities = await assessment.indicators(session, street, NOW, NOW, "community")
+    await database.dispose()
+    by_key = {f.key: f for f in [*parties, *communities]}
+    assert (by_key["sanitation"].name, by_key["sanitation"].name_en) == (
+        "南星环卫所",
+        "Nanxing Sanitation Station",
+    )
+    assert by_key["fuxing"].name_en == "Fuxing Community"
+    sanitation = by_key["sanitation"]
+    sanitation.due, sanitation.handled, sanitation.on_time = 2, 2, 1
+    assessment.score(parties, assessment.Weights())
+    card = Scorecard(street, "2026Q4", NOW, NOW, parties, communities)
+    assert "\nNanxing Sanitation Station: 2 · " in scorecard_text(card, EN)
+    assert "\nDistrict Planning Office: nothing due" in scorecard_text(card, EN)
+    assert "\n南星环卫所：2 · " in scorecard_text(card, ZH)
+    book = load_workbook(io.BytesIO(xlsx(card, EN, NOW)))
+    units = [row[1] for row in book.worksheets[0].iter_rows(min_row=3, values_only=True)]
+    assert units[0] == "Nanxing Sanitation Station" and no_chinese_names(" ".join(units))
+    places = [row[1] for row in book.worksheets[1].iter_rows(min_row=3, values_only=True)]
+    assert "Fuxing Community" in places
+    book = load_workbook(io.BytesIO(xlsx(card, ZH, NOW)))
+    assert book.worksheets[0].cell(row=3, column=2).value == "南星环卫所"
+    [award] = assessment.yearly_awards([parties], fund=1000.0, threshold=0.0)
+    assert (award.name, award.name_en) == ("南星环卫所", "Nanxing Sanitation Station")
