@@ -47,7 +47,7 @@ def no_chinese_names(text: str) -> bool:
 
 @pytest.fixture
 async def bot(db_url: str, api: FakeBotApi, english_roster: object) -> AsyncIterator[BotHarness]:
-    for telegram_id in (LIU, CHEN):
+    for telegram_id in (LIU, CHEN, 100021):
         api.open_chat(FakeUser(telegram_id, str(telegram_id)))
     async with bot_running(db_url, api, clock=ManualClock(SUNDAY)) as harness:
         yield harness
@@ -152,6 +152,13 @@ async def test_case_and_my_name_the_alley_and_unit_in_the_readers_language(
     ]
     [mine] = await bot.replies(bot.api.send_command(alice, "/my"))
     assert "· Fuxing Street ·" in mine.text and no_chinese_names(mine.text)
+
+    # The assignee's /todo: the alley in his language too.
+    feng = 100021  # 冯军, sanitation's liaison for fuxing
+    [todo] = await bot.replies(bot.api.send_command(FakeUser(feng, "Feng", "en"), "/todo"), feng)
+    assert "#1 · Rubbish and dirty streets · Fuxing Street · assigned" in todo.text
+    [todo] = await bot.replies(bot.api.send_command(FakeUser(feng, "冯军"), "/todo"), feng)
+    assert "#1 · 暴露垃圾 · 复兴街 · 已派遣" in todo.text
 
     [card] = await bot.replies(bot.api.send_command(wang, "/case", "1"))
     assert card.text.splitlines()[1:4] == [
