@@ -26,6 +26,7 @@ from models.members import AreaRef, load_street_map
 from models.minutes import owner_labels
 from models.org import Alley, Community, Member, Party, Role, Street
 from tests.harness import BotHarness, bot_running
+from tests.test_meeting_pdf import text_of
 from tests.test_meetings import CHEN, LIU, NOW, SUNDAY, seed
 from views.agenda_chart import unit_names
 from views.agenda_text import render_agenda
@@ -60,11 +61,15 @@ async def test_the_agenda_over_the_bot_in_each_readers_language(
     bot: BotHarness, db_url: str
 ) -> None:
     await seed(db_url)
-    texts = {}
+    texts, pdfs = {}, {}
     for user, label in ((FakeUser(CHEN, "Chen", "en"), "Agenda"), (FakeUser(LIU, "刘洋"), "议程")):
         [listing] = await bot.replies(bot.api.send_command(user, "/meetings"))
         [agenda] = await bot.replies(bot.api.press_button(user, listing, label))
         texts[user.language_code] = agenda.text
+        exchange = await bot.exchange(bot.api.press_button(user, listing, "PDF"))
+        [document] = [r for r in exchange if r.method == "sendDocument"]
+        [pdf] = document.files.values()
+        pdfs[user.language_code] = text_of(pdf)
     en, zh = texts["en"].splitlines(), texts["zh-hans"].splitlines()
     assert en[0] == "Fuxing Community: weekly meeting agenda"
     assert en[5:] == [
@@ -81,6 +86,13 @@ async def test_the_agenda_over_the_bot_in_each_readers_language(
         "   none recorded",
     ]
     assert no_chinese_names(texts["en"])
+    # The printed agenda (its text without spaces): the same names, a case's unit too.
+    assert "FuxingCommunityweeklymeeting:agenda" in pdfs["en"]
+    for name in ("JiangchengLane", "FuxingSouthStreet", "NanxingEnforcementSquad"):
+        assert name in pdfs["en"]
+    assert no_chinese_names(pdfs["en"])
+    assert "复兴社区周会：议程" in pdfs["zh-hans"] and "南星执法中队" in pdfs["zh-hans"]
+    assert "Fuxing" not in pdfs["zh-hans"]
     assert zh[0] == "复兴社区周会议程"
     assert zh[5:] == [  # the Chinese agenda as it always was
         "   按单位：南星环卫所 2 · 南星执法中队 1",
