@@ -5,14 +5,18 @@ English names but the street's, so these tests import it with English names adde
 
 from __future__ import annotations
 
+import asyncio
+import csv
 import io
 from collections.abc import AsyncIterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
+from bot.cli import main
 from fakegram import FakeBotApi, FakeChat, FakeUser
 from locales.i18n import I18n
 from models import assessment
@@ -286,3 +290,22 @@ async def test_the_scorecard_names_units_and_communities_for_the_reader(
     assert book.worksheets[0].cell(row=3, column=2).value == "南星环卫所"
     [award] = assessment.yearly_awards([parties], fund=1000.0, threshold=0.0)
     assert (award.name, award.name_en) == ("南星环卫所", "Nanxing Sanitation Station")
+
+
+async def test_report_kpi_csv_names_units_and_communities_in_the_readers_language(
+    db_url: str, english_roster: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
+    base = ["report", "kpi", "--street", "nanxing", "--from", "2026-10-01", "--to", "2026-12-31"]
+    names = {}
+    for lang in ("en", "zh_CN"):
+        for by in ("party", "community"):
+            args = [*base, "--format", "csv", "--by", by, "--lang", lang, "--config", str(config)]
+            assert await asyncio.to_thread(main, args) == 0
+            out = capsys.readouterr().out.removeprefix("\ufeff")
+            names[lang, by] = {row[1]: row[2] for row in list(csv.reader(io.StringIO(out)))[1:]}
+    assert names["en", "party"]["sanitation"] == "Nanxing Sanitation Station"
+    assert names["en", "community"]["fuxing"] == "Fuxing Community"
+    assert names["zh_CN", "party"]["sanitation"] == "南星环卫所"
+    assert names["zh_CN", "community"]["fuxing"] == "复兴社区"
