@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from telegram import Update
 
-from handlers import case_actions, case_endings, postpone, triage, verification
+from handlers import (
+    case_actions,
+    case_endings,
+    postpone,
+    postpone_dates,
+    triage,
+    verification,
+)
 from handlers.access import current_actor, not_allowed
 from handlers.case_press import Verb
 from handlers.cases import open_case
@@ -28,6 +35,8 @@ VERBS: dict[str, Verb] = {
     "d": case_actions.done,
     "p": postpone.postpone_menu,
     "P": postpone.postpone,
+    "Pt": postpone_dates.ask_date,
+    "Pc": postpone_dates.confirm_date,
     "Y": postpone.decide_postponement,
     "x": case_actions.assist_done,
     "v": verification.verify,

@@ -21,7 +21,7 @@ from notify.media import deliver
 from views import case_endings, staff_reports
 from views.callbacks import as_int, stale
 from views.case_buttons import case_buttons
-from views.case_text import category_name, state_name, summary
+from views.case_text import alley_name, category_name, state_name, summary
 from views.case_timeline import timeline
 from views.dispatch_notices import action_keyboard
 from views.evidence import evidence_calls
@@ -65,7 +65,7 @@ async def my_cases(update: Update, context: LaneKeeperContext) -> None:
         alley = await context.session.get(Alley, case.alley_id) if case.alley_id else None
         lines.append(
             f"#{case.number} · {category_name(context.i18n, category)} · "
-            f"{alley.name if alley else '—'} · {state_name(context.i18n, case.state)} · "
+            f"{alley_name(alley, context.i18n)} · {state_name(context.i18n, case.state)} · "
             f"{context.i18n.format_date(case.created_at, 'medium')}"
         )
     lines.append(_("/case NUMBER shows one of them."))

@@ -44,7 +44,8 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
         buttons = [
             [
                 InlineKeyboardButton(
-                    f"{community.name} · {street_name(context.i18n, street)}",
+                    f"{community_name(context.i18n, community)} · "
+                    f"{street_name(context.i18n, street)}",
                     callback_data=pack("cm", community.id),
                 )
             ]

@@ -11,7 +11,7 @@ from models.members import load_street_map
 from models.org import Community, Street
 from models.permissions import can_link_group
 from views.callbacks import as_int, pack, stale, unpack
-from views.labels import street_name
+from views.labels import community_name, local_name, street_name
 
 PATTERN = r"^lg:"
 
@@ -44,7 +44,8 @@ async def link_command(update: Update, context: LaneKeeperContext) -> None:
                 rows.append(
                     [
                         InlineKeyboardButton(
-                            community.name, callback_data=pack("lg", "c", community.id)
+                            community_name(context.i18n, community),
+                            callback_data=pack("lg", "c", community.id),
                         )
                     ]
                 )
@@ -82,7 +83,7 @@ async def link_pressed(update: Update, context: LaneKeeperContext) -> None:
     target.group_chat_id = chat.id
     context.session.add(target)
     await context.session.commit()
-    name = street_name(context.i18n, target) if isinstance(target, Street) else target.name
+    name = local_name(context.i18n, target)
     await query.answer()
     await query.edit_message_text(
         _(

@@ -10,13 +10,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.access import current_actor, not_allowed
 from handlers.context import LaneKeeperContext
+from locales.i18n import I18n
 from models.invites import create_invite, deep_link, revoke
 from models.members import AreaRef, StreetMap, load_street_map
 from models.org import Invite, Role, Street
 from models.permissions import Actor, can_invite, can_invite_any, manageable_streets
 from views.callbacks import as_area, as_int, pack, stale
 from views.invitations import invitation_text
-from views.labels import party_name, role_name, street_name
+from views.labels import area_choices, party_name, role_name, street_name
 
 PATTERN = r"^iv:"
 ROLE_LETTERS = {
@@ -60,20 +61,12 @@ async def invite_command(update: Update, context: LaneKeeperContext) -> None:
     await message.reply_text(text, reply_markup=keyboard)
 
 
-def _area_options(street_map: StreetMap, role: Role) -> list[tuple[str, str]]:
-    if role == Role.STREET_CHIEF:
-        return [(AreaRef("alley", i).token, a.name) for i, a in street_map.alleys.items()]
-    options = [("w", "")]
-    options += [(AreaRef("community", i).token, c.name) for i, c in street_map.communities.items()]
-    options += [
-        (
-            AreaRef("block", i).token,
-            f"{street_map.communities[b.community_id].name} · {b.name or b.code}",
-        )
-        for i, b in street_map.blocks.items()
-        if not b.is_default
+def _area_options(i18n: I18n, street_map: StreetMap, role: Role) -> list[tuple[str, str]]:
+    chief = role == Role.STREET_CHIEF
+    options = [] if chief else [("w", "")]
+    return options + [
+        (ref.token, label) for ref, label in area_choices(i18n, street_map, alleys=chief)
     ]
-    return options
 
 
 def _area(code: str, street_map: StreetMap) -> list[AreaRef] | None:
@@ -122,7 +115,7 @@ async def _step(
         raise LookupError
     if len(fields) == 3:
         rows = []
-        for code, label in _area_options(street_map, role):
+        for code, label in _area_options(context.i18n, street_map, role):
             areas = _area(code, street_map)
             if areas is not None and can_invite(actor, street_map, role, party_id or None, areas):
                 rows.append(

@@ -21,7 +21,7 @@ from models.org import Member, MemberArea, Role, Street
 from models.permissions import Actor, can_manage_member, can_see_member, manageable_streets
 from notify.messenger import Messenger
 from views.callbacks import as_area, as_int, pack, stale, unpack
-from views.labels import member_line, street_name
+from views.labels import area_choices, member_line, street_name
 
 PATTERN = r"^(mb|ma):"
 PAGE_SIZE = 8
@@ -156,18 +156,7 @@ async def _area_editor(
     context: LaneKeeperContext, member: Member, street_map: StreetMap, areas: list[AreaRef]
 ) -> tuple[str, InlineKeyboardMarkup]:
     _ = context.i18n.gettext
-    if member.role == Role.STREET_CHIEF:
-        options = [(AreaRef("alley", i), a.name) for i, a in street_map.alleys.items()]
-    else:
-        options = [(AreaRef("community", i), c.name) for i, c in street_map.communities.items()]
-        options += [
-            (
-                AreaRef("block", i),
-                f"{street_map.communities[b.community_id].name} · {b.name or b.code}",
-            )
-            for i, b in street_map.blocks.items()
-            if not b.is_default
-        ]
+    options = area_choices(context.i18n, street_map, alleys=member.role == Role.STREET_CHIEF)
     rows = []
     for ref, label in options:
         mark = "✅ " if ref in areas else "▫️ "

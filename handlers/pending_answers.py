@@ -4,11 +4,12 @@ handlers/report.py when the person's next message arrives."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import Update
 
-from handlers import case_endings, case_press
+from handlers import case_endings, case_press, postpone_dates
 from handlers.access import current_actor, not_allowed
 from handlers.case_actions import hand_back_for
 from handlers.context import LaneKeeperContext
@@ -63,14 +64,23 @@ async def answer_pending(update: Update, context: LaneKeeperContext, pending: Pe
                 raise ValueError
             await hand_back_for(context, actor, ctx, text)
             await message.reply_text(case_replies.handed_back(i18n))
+        elif pending.kind in postpone_dates.KINDS:
+            await postpone_dates.answer_date(message, context, actor, ctx, pending, text)
         elif pending.kind == "postpone":
             if not text:
                 raise ValueError
-            days = int(pending.data.get("days", 1))
             calendar = context.services.calendar
-            new_due = cases.extended_due(
-                ctx.case, days, ZoneInfo(ctx.street.timezone), calendar, now
-            )
+            if pending.data.get("due"):  # a date typed and confirmed
+                new_due = datetime.fromisoformat(str(pending.data["due"]))
+                invalid = postpone_dates.still_valid(ctx, new_due, now)
+                if invalid is not None:
+                    await postpone_dates.refuse(message, context, actor, ctx, invalid, "")
+                    return
+            else:
+                days = int(pending.data.get("days", 1))
+                new_due = cases.extended_due(
+                    ctx.case, days, ZoneInfo(ctx.street.timezone), calendar, now
+                )
             done = await cases.postpone(context.session, ctx, actor, new_due, text, now, calendar)
             if done:
                 local = context.services.i18n(i18n.locale, ctx.street.timezone)

@@ -53,14 +53,27 @@ async def postpone(
         return
     if not await cases.may_act(context.session, actor, ctx):
         raise cases.NotAllowed
-    await cases.ask(
-        context.session, actor.telegram_id, "postpone", case_id, case_press.now(context), days=days
-    )
+    await ask_reason(update, context, actor, ctx, days=days)
+
+
+async def ask_reason(
+    update: Update,
+    context: LaneKeeperContext,
+    actor: Actor,
+    ctx: cases.CaseContext,
+    **date: object,
+) -> None:
+    """The pressed message becomes the reason's question; `date` (days=N, or due=ISO for a
+    typed one) waits with it in the presser's PendingInput until the reason comes."""
+    query = update.callback_query
+    assert query is not None and ctx.case.id is not None
+    now = case_press.now(context)
+    await cases.ask(context.session, actor.telegram_id, "postpone", ctx.case.id, now, **date)
     await query.answer()
     await case_press.edit(
         update,
         case_replies.postpone_reason_question(context.i18n, ctx.case),
-        cancel_keyboard(context.i18n, "postpone", case_id),
+        cancel_keyboard(context.i18n, "postpone", ctx.case.id),
     )
 
 

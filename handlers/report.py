@@ -33,7 +33,7 @@ from views import intake_replies
 from views import privacy as privacy_texts
 from views import staff_reports as staff_texts
 from views.callbacks import as_int, pack, stale, unpack
-from views.case_text import category_name, party_label
+from views.case_text import category_name, party_label, place_label
 from views.privacy import privacy_keyboard
 
 log = logging.getLogger(__name__)
@@ -189,7 +189,7 @@ async def respond(update: Update, context: LaneKeeperContext, outcome: Outcome) 
             ).format(
                 number=outcome.original.number,
                 category=category_name(context.i18n, outcome.category),
-                alley=outcome.place.name,
+                alley=place_label(context.i18n, outcome.place),
             ),
         )
     elif isinstance(outcome, Duplicate):
@@ -202,7 +202,7 @@ async def respond(update: Update, context: LaneKeeperContext, outcome: Outcome) 
             ).format(
                 number=outcome.original.number,
                 category=category_name(context.i18n, outcome.category),
-                alley=outcome.place.name,
+                alley=place_label(context.i18n, outcome.place),
             ),
         )
     elif isinstance(outcome, Created):
@@ -242,7 +242,12 @@ def ask_place(context: LaneKeeperContext, outcome: NeedPlace) -> tuple[str, Inli
     else:
         text = _("Where is it? Tell me the alley's name, or share a location (📎 → Location).")
     rows = [
-        [InlineKeyboardButton(place.name, callback_data=pack("rp", "a", draft_id, place.alley_id))]
+        [
+            InlineKeyboardButton(
+                place_label(context.i18n, place),
+                callback_data=pack("rp", "a", draft_id, place.alley_id),
+            )
+        ]
         for place in outcome.candidates
     ]
     rows.append(
@@ -281,7 +286,7 @@ async def acknowledge(update: Update, context: LaneKeeperContext, outcome: Creat
     lines = [
         _("Received: case #{number}.").format(number=case.number),
         _("What: {category}").format(category=category_name(i18n, outcome.category)),
-        _("Where: {alley}").format(alley=outcome.place.name),
+        _("Where: {alley}").format(alley=place_label(i18n, outcome.place)),
     ]
     assert case.due_at is not None
     when = i18n.format_when(case.due_at)

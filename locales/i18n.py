@@ -89,6 +89,17 @@ class I18n:
         time = babel_dates.format_skeleton("Hm", value, tzinfo=self.timezone, locale=self.locale)
         return f"{day} {time}"
 
+    def format_day_when(self, value: datetime) -> str:
+        """Day, weekday and time, in the street's time zone: '12月10日（周四）15:00',
+        'Dec 10 (Thu) 15:00': a date typed by its number is read back by its name too."""
+        parts = {
+            name: babel_dates.format_skeleton(
+                skeleton, value, tzinfo=self.timezone, locale=self.locale
+            )
+            for name, skeleton in (("day", "MMMd"), ("weekday", "E"), ("time", "Hm"))
+        }
+        return self.gettext("{day} ({weekday}) {time}").format(**parts)
+
     def format_date(self, value: date | datetime, format: str = "medium") -> str:
         if isinstance(value, datetime):
             value = value.astimezone(self.timezone).date()

@@ -27,7 +27,7 @@ from models.cases import (
     Category,
 )
 from models.meetings import ActionItem, MeetingKind, MeetingSeries
-from models.org import Alley, Community, Party, Street
+from models.org import Alley, Community, Names, Party, Street
 from models.schedule import previous
 
 OPEN = (CaseState.NEW, CaseState.TRIAGE, CaseState.DISPATCHED, CaseState.ACCEPTED, CaseState.DONE)
@@ -38,7 +38,7 @@ HANDLING = (CaseState.NEW, CaseState.TRIAGE, CaseState.DISPATCHED, CaseState.ACC
 class LateCase:
     number: int
     category: str
-    alley: str
+    alley: Names
     state: str
     due_at: datetime
     days_late: int
@@ -50,7 +50,7 @@ class AgendaCase:
 
     number: int
     category: str
-    alley: str
+    alley: Names
     party: str | None  # the lead unit's code
     state: str
     due_at: datetime | None
@@ -58,7 +58,7 @@ class AgendaCase:
 
 @dataclass
 class Hotspot:
-    alley: str
+    alley: Names
     reports: int  # new cases in the alley (a repeated report is not one)
     repeats: list[tuple[str, int]]  # categories reported more than once here
 
@@ -67,6 +67,7 @@ class Hotspot:
 class PartyFigures:
     code: str
     name: str
+    name_en: str | None = None
     handled: int = 0
     on_time: int = 0
     reworked: int = 0
@@ -89,7 +90,8 @@ class Agenda:
     # Reports closed in the period without handling: 不予立案, 转办.
     not_accepted: int = 0
     transferred: int = 0
-    party_names: dict[str, str] = field(default_factory=dict)
+    # Both names of each unit, by code: the views name them in the reader's language.
+    party_names: dict[str, Names] = field(default_factory=dict)
     # Every case of the period (new, still open, or closed in it), by number.
     cases: list[AgendaCase] = field(default_factory=list)
 
@@ -148,15 +150,17 @@ async def build_agenda(
     ids = [c.id for c in cases]
     categories = {c.id: c.code for c in await session.exec(select(Category))}
     alleys = {
-        a.id: a.name for a in await session.exec(select(Alley).where(Alley.street_id == street.id))
+        a.id: Names(a.name, a.name_en)
+        for a in await session.exec(select(Alley).where(Alley.street_id == street.id))
     }
+    nowhere = Names("—")
     parties = {
         p.id: p
         for p in await session.exec(
             select(Party).where(Party.street_id == street.id).order_by(col(Party.id))
         )
     }
-    agenda.party_names = {p.code: p.name for p in parties.values()}
+    agenda.party_names = {p.code: Names(p.name, p.name_en) for p in parties.values()}
     lead_party: dict[int, int | None] = {}
     for row in await session.exec(
         select(Assignment)
@@ -180,7 +184,7 @@ async def build_agenda(
             AgendaCase(
                 number=case.number or 0,
                 category=categories.get(case.category_id, "other"),
-                alley=alleys.get(case.alley_id, "—"),
+                alley=alleys.get(case.alley_id, nowhere),
                 party=parties[pid].code if pid in parties else None,
                 state=str(case.state),
                 due_at=case.due_at,
@@ -193,7 +197,7 @@ async def build_agenda(
                 LateCase(
                     number=case.number or 0,
                     category=categories.get(case.category_id, "other"),
-                    alley=alleys.get(case.alley_id, "—"),
+                    alley=alleys.get(case.alley_id, nowhere),
                     state=str(case.state),
                     due_at=case.due_at,
                     days_late=math.ceil((now - case.due_at).total_seconds() / 86400),
@@ -201,9 +205,9 @@ async def build_agenda(
             )
     agenda.late.sort(key=lambda c: (-c.days_late, c.number))
 
-    per_alley: dict[str, list[Case]] = defaultdict(list)
+    per_alley: dict[Names, list[Case]] = defaultdict(list)
     for case in new:
-        per_alley[alleys.get(case.alley_id, "—")].append(case)
+        per_alley[alleys.get(case.alley_id, nowhere)].append(case)
     for alley, in_alley in per_alley.items():
         # Cases, not messages: ten neighbours reporting one bin make one case, not a hot spot.
         reports = len(in_alley)
@@ -219,9 +223,9 @@ async def build_agenda(
                 ),
             )
         )
-    agenda.hotspots.sort(key=lambda h: (-h.reports, h.alley))
+    agenda.hotspots.sort(key=lambda h: (-h.reports, h.alley.name))
 
-    figures = {pid: PartyFigures(p.code, p.name) for pid, p in parties.items()}
+    figures = {pid: PartyFigures(p.code, p.name, p.name_en) for pid, p in parties.items()}
     by_id = {c.id: c for c in cases}
     events = await session.exec(
         select(CaseEvent).where(

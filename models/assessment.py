@@ -66,6 +66,7 @@ class Weights:
 class Indicators:
     key: str  # party code, community code or member id
     name: str
+    name_en: str | None = None  # the roster's English name, when it gives one
     due: int = 0
     handled: int = 0
     on_time: int = 0
@@ -122,6 +123,7 @@ class Indicators:
         return {
             "key": self.key,
             "name": self.name,
+            "name_en": self.name_en,
             "due": self.due,
             "handled": self.handled,
             "on_time": self.on_time,
@@ -418,14 +420,18 @@ async def _count_unhandled(
 async def _groups(session: AsyncSession, street: Street, by: str) -> dict[str, Indicators]:
     street_map = await load_street_map(session, street)
     if by == "party":
-        groups = {str(i): Indicators(p.code, p.name) for i, p in sorted(street_map.parties.items())}
+        groups = {
+            str(i): Indicators(p.code, p.name, p.name_en)
+            for i, p in sorted(street_map.parties.items())
+        }
         lengths = await party_lengths(session, street, street_map)
         for pid, figures in zip(sorted(street_map.parties), groups.values(), strict=True):
             figures.length_m = lengths.get(pid, 0.0)
         return groups
     if by == "community":
         return {
-            str(i): Indicators(c.code, c.name) for i, c in sorted(street_map.communities.items())
+            str(i): Indicators(c.code, c.name, c.name_en)
+            for i, c in sorted(street_map.communities.items())
         }
     members = await session.exec(
         select(Member).where(Member.street_id == street.id).order_by(col(Member.id))
@@ -528,6 +534,7 @@ class Award:
     mean_score: float
     rank: int
     amount: float
+    name_en: str | None = None
 
 
 def yearly_awards(
@@ -536,12 +543,12 @@ def yearly_awards(
     """Rank by the mean of the quarters' scores; the fund is shared above the threshold,
     in proportion to how far each unit's mean passes it (季评年奖)."""
     scores: dict[str, list[float]] = defaultdict(list)
-    names: dict[str, str] = {}
+    names: dict[str, tuple[str, str | None]] = {}
     for quarter in quarters:
         for f in quarter:
             if f.score is not None:
                 scores[f.key].append(f.score)
-                names[f.key] = f.name
+                names[f.key] = (f.name, f.name_en)
     means = sorted(
         ((k, round(statistics.fmean(v), 2)) for k, v in scores.items()),
         key=lambda kv: (-kv[1], kv[0]),
@@ -549,7 +556,14 @@ def yearly_awards(
     above = {k: m - threshold for k, m in means if m > threshold}
     total = sum(above.values())
     return [
-        Award(k, names[k], m, rank, round(fund * above.get(k, 0) / total, 2) if total else 0.0)
+        Award(
+            k,
+            names[k][0],
+            m,
+            rank,
+            round(fund * above.get(k, 0) / total, 2) if total else 0.0,
+            names[k][1],
+        )
         for rank, (k, m) in zip(competition_ranks([m for _k, m in means]), means, strict=True)
     ]
 

@@ -237,16 +237,11 @@ async def postpone(
     await _check(session, actor, ctx, CaseAction.POSTPONE)
     if new_due <= now:
         raise ValueError("a new deadline is in the future")
-    category = await category_of(session, ctx.case)
     data = {
         "from": ctx.case.due_at.isoformat() if ctx.case.due_at else None,
         "to": new_due.isoformat(),
     }
-    original = await original_due(session, ctx.case)
-    tz = ZoneInfo(ctx.street.timezone)
-    if within_limit(original, new_due, category, tz, calendar) or await coordinates_case(
-        session, actor, ctx.case
-    ):
+    if not await needs_approval(session, ctx, actor, new_due, calendar):
         _record(session, ctx, actor, CaseAction.POSTPONE, now, note=reason, data=data)
         ctx.case.due_at = new_due
         if ctx.lead is not None:
@@ -257,6 +252,28 @@ async def postpone(
     _record(session, ctx, actor, CaseAction.POSTPONE_REQUEST, now, note=reason, data=data)
     await session.flush()
     return False
+
+
+async def check_may_postpone(session: AsyncSession, actor: Actor, ctx: CaseContext) -> None:
+    """NotAllowed or TransitionError unless `actor` may postpone the case as it now stands."""
+    await _check(session, actor, ctx, CaseAction.POSTPONE)
+
+
+async def needs_approval(
+    session: AsyncSession,
+    ctx: CaseContext,
+    actor: Actor,
+    new_due: datetime,
+    calendar: WorkCalendar,
+) -> bool:
+    """Past the category's limit, a postponement by anyone but a coordinator of the case
+    waits for a coordinator's approval."""
+    category = await category_of(session, ctx.case)
+    original = await original_due(session, ctx.case)
+    tz = ZoneInfo(ctx.street.timezone)
+    if within_limit(original, new_due, category, tz, calendar):
+        return False
+    return not await coordinates_case(session, actor, ctx.case)
 
 
 async def open_postpone_request(session: AsyncSession, case_id: int) -> CaseEvent | None:

@@ -69,24 +69,13 @@ async def set_member_areas(session: AsyncSession, member_id: int, areas: Iterabl
 
 @dataclass(frozen=True)
 class StreetMap:
-    """A street's parts by id and by code, to name areas and resolve codes."""
+    """A street's parts by id and by code, to resolve codes (views.labels names them)."""
 
     street: Street
     parties: dict[int, Party]
     communities: dict[int, Community]
     blocks: dict[int, Block]
     alleys: dict[int, Alley]
-
-    def name_of(self, ref: AreaRef) -> str:
-        if ref.kind == "community":
-            return self.communities[ref.id].name
-        if ref.kind == "block":
-            block = self.blocks[ref.id]
-            community = self.communities[block.community_id].name
-            if block.is_default:
-                return community
-            return block.name or f"{community} {block.code}"
-        return self.alleys[ref.id].name
 
     def _codes(self, kind: AreaKind) -> dict[int, str]:
         if kind == "community":

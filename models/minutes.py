@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.meetings import ActionItem, ActionItemState, MeetingOccurrence, MeetingSeries
-from models.org import Member, Party, Role
+from models.org import Member, Names, Party, Role
 
 
 async def add_item(
@@ -39,15 +39,16 @@ async def drop_unfinished(session: AsyncSession, item: ActionItem) -> bool:
     return True
 
 
-async def owner_labels(session: AsyncSession, items: Sequence[ActionItem]) -> dict[int, str]:
+async def owner_labels(session: AsyncSession, items: Sequence[ActionItem]) -> dict[int, Names]:
+    """Who owns each item, by item id: a person by name, a unit by both its names."""
     labels = {}
     for item in items:
         if item.owner_member_id is not None:
             member = await session.get(Member, item.owner_member_id)
-            labels[item.id or 0] = member.name if member else "—"
+            labels[item.id or 0] = Names(member.name if member else "—")
         elif item.owner_party_id is not None:
             party = await session.get(Party, item.owner_party_id)
-            labels[item.id or 0] = party.name if party else "—"
+            labels[item.id or 0] = Names(party.name, party.name_en) if party else Names("—")
     return labels
 
 

@@ -1,5 +1,6 @@
 """The street's structure and its linkage group (十位一体): who answers for which alley."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -11,6 +12,15 @@ from models.base import json_column, ts_column, utcnow
 
 # Telegram ids are stored as BIGINT: a signed 64-bit number; users' ids are positive.
 MAX_TELEGRAM_ID = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class Names:
+    """A thing's name as the roster gives it: Chinese, and English when given. Carried in
+    place of the row where a result outlives the session or names a person (no English)."""
+
+    name: str
+    name_en: str | None = None
 
 
 class Role(StrEnum):

@@ -49,6 +49,7 @@ class Place:
     keys_pinyin: tuple[str, ...] = field(compare=False)
     keys_latin: tuple[str, ...] = field(compare=False)
     names: tuple[str, ...] = field(compare=False, default=())
+    name_en: str | None = field(compare=False, default=None)  # the roster's, to show
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ def _place(alley: Alley, community_id: int) -> Place:
         keys_pinyin=tuple(pinyin_key(n) for n in cjk if len(compact(n)) >= 2),
         keys_latin=tuple(k for k in latin if len(k) >= 4),
         names=tuple(sorted(names, key=len, reverse=True)),
+        name_en=alley.name_en,
     )
 
 

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.cases import Assignment, AssignmentRole, Case, CaseState, Category
 from models.dispatch import ACTIVE, open_postpone_request
 from models.members import AreaRef, StreetMap, load_street_map
-from models.org import Alley, Member, Role, Street
+from models.org import Alley, Member, Names, Role, Street
 from models.permissions import Actor
 
 OPEN = (CaseState.DISPATCHED, CaseState.ACCEPTED)
@@ -28,7 +28,7 @@ SCANNED = 500
 class TodoRow:
     number: int
     category: Category | None
-    alley: str | None
+    alley: Names | None
     state: CaseState
     due_at: datetime | None
     street_id: int | None
@@ -61,7 +61,7 @@ async def _rows(
             TodoRow(
                 number=case.number,
                 category=category,
-                alley=alley.name if alley else None,
+                alley=Names(alley.name, alley.name_en) if alley else None,
                 state=CaseState(case.state),
                 due_at=case.due_at,
                 street_id=case.street_id,

@@ -18,7 +18,7 @@ from models import migrate
 from models.clock import ManualClock
 from models.db import Database, make_sync_engine
 from models.roster import ImportReport
-from tests.harness import T0, TOKEN, BotHarness, bot_running, import_sample
+from tests.harness import T0, TOKEN, BotHarness, bot_running, import_english_sample, import_sample
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -125,6 +125,12 @@ def _no_network() -> Iterator[None]:
 @pytest.fixture
 async def roster(db_url: str) -> ImportReport:
     return await import_sample(db_url)
+
+
+@pytest.fixture
+async def english_roster(db_url: str) -> ImportReport:
+    """The sample roster, every unit, community and alley also named in English."""
+    return await import_english_sample(db_url)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import tomllib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from models import inbox
 from models.clock import Clock
 from models.db import Database
 from models.roster import ImportReport, import_roster
-from models.roster_spec import load_roster
+from models.roster_spec import load_roster, parse_roster
 from services.config import Config, load_config
 
 TOKEN = "123456:TEST-TOKEN"
@@ -30,6 +31,54 @@ async def import_sample(db_url: str, now: datetime = T0) -> ImportReport:
     try:
         async with database.session() as session:
             return await import_roster(session, load_roster(SAMPLE_ROSTER), now=now)
+    finally:
+        await database.dispose()
+
+
+# English names the sample roster does not give (it stays the shared fixture, byte for byte):
+# for tests of what an English reader sees.
+ENGLISH_NAMES = {
+    "parties": {
+        "street_office": "Nanxing City Management Section",
+        "community": "Community Liaison Station",
+        "enforcement": "Nanxing Enforcement Squad",
+        "sanitation": "Nanxing Sanitation Station",
+        "construction": "District Municipal Works",
+        "commerce": "Nanxing Market Supervision",
+        "planning": "District Planning Office",
+        "environment": "District Environment Office",
+        "traffic_police": "Traffic Police Squad 3",
+        "local_units": "Local Units Liaison",
+    },
+    "communities": {
+        "fuxing": "Fuxing Community",
+        "haiyue": "Haiyue Community",
+        "shuicheng": "Shuichengqiao Community",
+    },
+    "alleys": {
+        "fuxing-jie": "Fuxing Street",
+        "qiaozhi-xiang": "Qiaozhi Lane",
+        "fuxing-nanjie": "Fuxing South Street",
+        "jiangcheng-xiang": "Jiangcheng Lane",
+        "haiyue-xiang": "Haiyue Lane",
+        "xiaoxi-xiang": "Xiaoxi Lane",
+        "shuicheng-nanjie": "Shuicheng South Street",
+        "lixin-xiang": "Lixin Lane",
+    },
+}
+
+
+async def import_english_sample(db_url: str, now: datetime = T0) -> ImportReport:
+    """The sample roster with an English name for every unit, community and alley."""
+    with SAMPLE_ROSTER.open("rb") as fh:
+        data = tomllib.load(fh)
+    for section, names in ENGLISH_NAMES.items():
+        for entry in data[section]:
+            entry["name_en"] = names[entry["code"]]
+    database = Database(db_url)
+    try:
+        async with database.session() as session:
+            return await import_roster(session, parse_roster(data, "english.toml"), now=now)
     finally:
         await database.dispose()
 

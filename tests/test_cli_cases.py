@@ -111,6 +111,10 @@ async def test_cases_export(config: str, db_url: str, capsys: pytest.CaptureFixt
         "Rubbish and dirty streets",
     )
     assert (rows[0]["alley code"], rows[0]["alley"]) == ("fuxing-jie", "复兴街")
+    # States and urgencies in words, their codes beside for machines.
+    assert (rows[0]["state code"], rows[0]["state"]) == ("dispatched", "assigned")
+    assert (rows[0]["urgency code"], rows[0]["urgency"]) == ("normal", "normal")
+    assert (rows[1]["state code"], rows[1]["state"]) == ("void", "void")
     assert rows[0]["reported at"].endswith("+08:00")
     assert datetime.fromisoformat(rows[0]["reported at"]).utcoffset() == timedelta(hours=8)
     assert "create new→new" in rows[0]["history"] or "create →new" in rows[0]["history"]
@@ -123,3 +127,29 @@ async def test_cases_export(config: str, db_url: str, capsys: pytest.CaptureFixt
         [header, *lines] = list(csv.reader(f))
     assert header[:5] == ["编号", "街道代码", "街道", "类别代码", "类别"]
     assert lines[0][header.index("街巷")] == "复兴街"
+    assert lines[0][header.index("状态")] == "已派遣"
+    assert lines[0][header.index("状态代码")] == "dispatched"
+    assert lines[0][header.index("紧急程度")] == "一般"
+
+
+async def test_cases_export_names_things_in_the_readers_language(
+    db_url: str, english_roster: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
+    async with bot_running(db_url) as bot:
+        await bot.exchange(bot.api.send_text(FakeUser(900001, "小王"), "复兴街垃圾没人清"))
+    exports = {}
+    for lang in ("en", "zh_CN"):
+        args = ["cases", "export", "--format", "csv", "--lang", lang, "--config", str(path)]
+        assert await asyncio.to_thread(main, args) == 0
+        out = capsys.readouterr().out.removeprefix("\ufeff")
+        [header, row] = list(csv.reader(io.StringIO(out)))
+        exports[lang] = dict(zip(header, row, strict=True))
+    en, zh = exports["en"], exports["zh_CN"]
+    assert (en["alley code"], en["alley"]) == ("fuxing-jie", "Fuxing Street")
+    assert en["assignees"] == "sanitation Nanxing Sanitation Station 冯军"
+    assert (en["state"], en["urgency"]) == ("assigned", "normal")
+    assert (zh["街巷代码"], zh["街巷"]) == ("fuxing-jie", "复兴街")
+    assert zh["承办人"] == "sanitation 南星环卫所 冯军"
+    assert (zh["状态"], zh["紧急程度"]) == ("已派遣", "一般")

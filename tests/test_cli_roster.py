@@ -143,3 +143,17 @@ def test_an_invitation_for_no_unit_has_no_dash() -> None:
     assert invitation_text(I18n("zh_CN"), no_map, "liaison", unit, (), when).startswith(
         "邀请：南星环卫所联络员，负责整个街道。"
     )
+
+
+def test_an_invitation_for_a_role_names_the_role_in_the_operators_language(
+    config: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path(config).write_text(
+        Path(config).read_text(encoding="utf-8").replace('"en"', '"zh_CN"'), encoding="utf-8"
+    )
+    assert main(["roster", "import", str(SAMPLE), "--config", config]) == 0
+    capsys.readouterr()
+    args = ["invite", "create", "--street", "nanxing", "--role", "liaison", "--config", config]
+    assert main([*args, "--party", "sanitation", "--community", "fuxing"]) == 0
+    out = capsys.readouterr().out
+    assert "（联络员），有效期至" in out and "liaison" not in out

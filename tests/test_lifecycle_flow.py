@@ -263,6 +263,7 @@ async def test_postponement_within_and_past_the_limit(bot: BotHarness, db_url: s
         "11月27日 14:00",
         "12月1日 14:00",
         "12月7日 14:00",
+        "📅 另选日期…",
         "✖️ 取消",
     ]
     await bot.exchange(bot.api.press_button(LIU, menu, "11月27日"))
@@ -297,6 +298,7 @@ async def test_postponing_an_overdue_case_offers_only_future_dates(
         "11月30日 16:00",
         "12月2日 16:00",
         "12月8日 16:00",
+        "📅 另选日期…",
         "✖️ 取消",
     ]
     await bot.exchange(bot.api.press_button(LIU, menu, "11月30日"))

@@ -17,7 +17,7 @@ from models.classify import Classifier, load_categories
 from models.clock import ManualClock
 from models.db import Database
 from models.meetings import ActionItem, MeetingOccurrence
-from models.org import Community, Party, Street
+from models.org import Community, Names, Party, Street
 from models.schedule import plan
 from tests.harness import BotHarness
 from tests.test_meetings import CHEN, NOW, SHANGHAI, bot, seed, sunday  # noqa: F401
@@ -38,7 +38,7 @@ def text_of(pdf: bytes) -> str:
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
 async def test_the_agenda_pdf_has_the_street_the_cases_the_chart_and_the_items(
-    db_url: str, roster: object, locale: str
+    db_url: str, english_roster: object, locale: str
 ) -> None:
     await seed(db_url)
     database = Database(db_url)
@@ -60,8 +60,9 @@ async def test_the_agenda_pdf_has_the_street_the_cases_the_chart_and_the_items(
         i18n = I18n(locale, "Asia/Shanghai")
         chart = chart_png(agenda, i18n, specs)
         assert chart is not None
+        owner = Names(sanitation.name, sanitation.name_en)
         pdf = render_pdf(
-            MeetingDocument(agenda, "复兴社区周会", NOW, chart=chart, owners={0: "南星环卫所"}),
+            MeetingDocument(agenda, "复兴社区周会", NOW, chart=chart, owners={0: owner}),
             i18n,
             specs,
         )
@@ -74,7 +75,14 @@ async def test_the_agenda_pdf_has_the_street_the_cases_the_chart_and_the_items(
     for number in (1, 2, 3, 4, 6):
         assert f"#{number}" in text
     assert ("南星街道" if locale == "zh_CN" else "NanxingSubdistrict") in text
-    assert "清理复兴街堆物" in text and "南星环卫所" in text
+    assert "清理复兴街堆物" in text
+    # The roster's names in the reader's language: alleys, units, the item's owner.
+    if locale == "zh_CN":
+        assert "复兴南街" in text and "南星环卫所" in text and "Fuxing" not in text
+    else:
+        assert "FuxingSouthStreet" in text and "NanxingEnforcementSquad" in text
+        assert text.count("NanxingSanitationStation") >= 2  # a case's unit, the item's owner
+        assert "复兴南街" not in text and "南星环卫所" not in text
     assert ("暴露垃圾" if locale == "zh_CN" else "Rubbishanddirtystreets") in text
     assert ("议程" if locale == "zh_CN" else "agenda") in text
 

@@ -415,7 +415,7 @@ async def test_agenda_figures_match_hand_counts(db_url: str, roster: object) -> 
         assert agenda.new_by_party == [("sanitation", 2), ("construction", 1), ("enforcement", 1)]
         assert agenda.open_count == 5  # 1 (done, unverified), 2, 3, 4, 6
         assert [(c.number, c.days_late) for c in agenda.late] == [(6, 9), (2, 4), (3, 4)]
-        assert [(h.alley, h.reports, h.repeats) for h in agenda.hotspots] == [
+        assert [(h.alley.name, h.reports, h.repeats) for h in agenda.hotspots] == [
             ("复兴街", 2, [("garbage", 2)])  # two cases; the repeat of one is not a third
         ]
         assert [(p.code, p.handled, p.on_time, p.reworked) for p in agenda.parties] == [

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from locales.i18n import I18n
 from models.cases import Case, CaseState
 from models.meeting_rule import MAX_RULE_LENGTH, RuleProblem, RuleRefusal
 from models.meetings import ActionItem, MeetingOccurrence, MeetingSeries, OccurrenceState
 from models.org import Alley, Community, Member, Party, Street
-from views import case_replies, meeting_settings, meeting_texts, minutes, triage
+from models.typed_due import read_due
+from views import case_replies, meeting_settings, meeting_texts, minutes, postpone_dates, triage
 from views.case_buttons import (
     HAND_BACK_REASONS,
     approval_keyboard,
@@ -68,8 +70,8 @@ def test_hand_back_keyboard_has_every_reason_and_another() -> None:
 def test_postpone_keyboard_labels_the_new_due_in_the_street_zone() -> None:
     due = datetime(2026, 12, 1, 2, 30, tzinfo=UTC)  # 10:30 in Shanghai
     keyboard = postpone_keyboard(EN, case(), [(3, due)])
-    assert data(keyboard) == [["cs:P:7:3"], ["qx:postpone:7:m"]]
-    assert texts(keyboard) == [["Dec 1 10:30"], ["✖️ Cancel"]]
+    assert data(keyboard) == [["cs:P:7:3"], ["cs:Pt:7"], ["qx:postpone:7:m"]]
+    assert texts(keyboard) == [["Dec 1 10:30"], ["📅 Another date…"], ["✖️ Cancel"]]
 
 
 def test_approval_and_stars() -> None:
@@ -190,3 +192,27 @@ def test_minutes_owner_and_due_buttons() -> None:
     assert data(keyboard) == [[f"mt:d:5:{d}" for d in minutes.DUE_DAYS], ["mt:X:5"]]
     item.due_date = date(2026, 12, 8)
     assert minutes.recorded(EN, item) == "Recorded: 清理堆物 — due Dec 8, 2026."
+
+
+def test_a_typed_postponement_in_english() -> None:
+    tz = ZoneInfo("Asia/Shanghai")
+    now = datetime(2026, 11, 29, 10, 0, tzinfo=tz)  # a Sunday
+    current = datetime(2026, 11, 30, 14, 0, tzinfo=tz)
+
+    def refused(typed: str) -> str:
+        return postpone_dates.refused(EN, read_due(typed, tz, now, current), typed, now, current)
+
+    assert refused("whenever").startswith("I could not read a date in “whenever”. Please type")
+    assert refused("").startswith("I could not read a date or a time in that. ")
+    assert refused("Nov 28 3pm").startswith("Nov 28 (Sat) 15:00 has passed. ")
+    assert refused("Nov 30 9am").startswith(
+        "Nov 30 (Mon) 09:00 is not later than the current deadline, Nov 30 (Mon) 14:00. "
+    )
+    assert refused("2027-06-01").startswith("Jun 1 (Tue) 18:00 is more than 90 days away")
+    text, keyboard = postpone_dates.confirm(EN, case(), read_due("Dec 10", tz, now, current), True)
+    assert text == (
+        "New deadline: Dec 10 (Thu) 18:00 (no time given: the end of the working day). Confirm?"
+        "\nThat is past the category's limit: a coordinator will approve or refuse."
+    )
+    stamp = str(int(datetime(2026, 12, 10, 18, 0, tzinfo=tz).timestamp()))
+    assert data(keyboard) == [[f"cs:Pc:7:{stamp}", "cs:Pc:7:n"], ["qx:postpone_confirm:7"]]

@@ -45,6 +45,9 @@ def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> da
         ("中午12点", at(11, 29, 12)),
         ("1月3日 10:00", at(1, 3, 10, year=2027)),  # passed this year: the next
         ("11月28日 10:00", at(11, 28, 10)),  # yesterday stays yesterday (in the past)
+        ("后天上午10点", at(12, 1, 10)),
+        ("10 Dec 15:00", at(12, 10, 15)),
+        ("12/10 15:00", at(12, 10, 15)),
     ],
 )
 def test_typed_forms(typed: str, expected: datetime) -> None:
@@ -56,6 +59,11 @@ def test_typed_forms(typed: str, expected: datetime) -> None:
     [
         ("明天吧", date(2026, 11, 30), None),
         ("12月10日", date(2026, 12, 10), None),
+        ("12/10", date(2026, 12, 10), None),
+        ("周五前", date(2026, 12, 4), None),  # the coming Friday
+        ("本周五", date(2026, 11, 27), None),  # this week's, already past on a Sunday
+        ("下周三下班前", date(2026, 12, 2), None),  # 下班前 is no time: the caller's end of day
+        ("abc", None, None),
         ("随便什么时候", None, None),
         ("2月30日 10:00", None, time(10, 0)),
         ("25:00", None, None),

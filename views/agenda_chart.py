@@ -15,12 +15,18 @@ from models.agenda import Agenda
 from models.classify import CategorySpec
 from views.case_text import category_name
 from views.charts import style
+from views.labels import local_name
 
 
 def has_data(agenda: Agenda) -> bool:
     return any(n for _c, n in agenda.new_by_category) or any(
         p.handled or p.on_time or p.reworked for p in agenda.parties
     )
+
+
+def unit_names(agenda: Agenda, i18n: I18n) -> list[str]:
+    """The units along the chart's axis, in the reader's language."""
+    return [local_name(i18n, p) for p in agenda.parties]
 
 
 def chart_png(agenda: Agenda, i18n: I18n, categories: Mapping[str, CategorySpec]) -> bytes | None:
@@ -38,7 +44,7 @@ def chart_png(agenda: Agenda, i18n: I18n, categories: Mapping[str, CategorySpec]
         left.set_title(_("New cases by category"))
         left.xaxis.set_major_locator(MaxNLocator(integer=True))
         parties = agenda.parties
-        names = [p.name for p in parties]
+        names = unit_names(agenda, i18n)
         positions = range(len(parties))
         right.bar(
             [x - 0.27 for x in positions],

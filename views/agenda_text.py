@@ -8,8 +8,9 @@ from locales.i18n import I18n
 from models.agenda import Agenda
 from models.classify import CategorySpec
 from models.meetings import ActionItemState, MeetingKind
+from models.org import Names
 from views.case_text import category_name, state_name
-from views.labels import community_name, street_name
+from views.labels import community_name, local_name, street_name
 
 LATE_SHOWN = 10
 
@@ -18,7 +19,7 @@ def render_agenda(
     agenda: Agenda,
     i18n: I18n,
     categories: Mapping[str, CategorySpec],
-    owners: Mapping[int, str] | None = None,
+    owners: Mapping[int, Names] | None = None,
 ) -> str:
     _ = i18n.gettext
     owners = owners or {}
@@ -27,7 +28,10 @@ def render_agenda(
         return category_name(i18n, categories.get(code))
 
     def party(code: str | None) -> str:
-        return agenda.party_names.get(code, code) if code else _("not yet assigned")
+        if code is None:
+            return _("not yet assigned")
+        names = agenda.party_names.get(code)
+        return local_name(i18n, names) if names else code
 
     place = (
         community_name(i18n, agenda.community)
@@ -81,7 +85,7 @@ def render_agenda(
             ).format(
                 number=late.number,
                 category=cat(late.category),
-                alley=late.alley,
+                alley=local_name(i18n, late.alley),
                 state=state_name(i18n, late.state),
                 days=late.days_late,
             )
@@ -94,7 +98,7 @@ def render_agenda(
         lines.append("   " + _("none: no alley had more than one new case"))
     for spot in agenda.hotspots:
         text = i18n.ngettext("{alley}: {n} case", "{alley}: {n} cases", spot.reports).format(
-            alley=spot.alley, n=spot.reports
+            alley=local_name(i18n, spot.alley), n=spot.reports
         )
         if spot.repeats:
             text = _("{spot} (repeated: {list})").format(
@@ -106,9 +110,8 @@ def render_agenda(
     if not agenda.parties:
         lines.append("   " + _("no case was handled in this period"))
     for figures in agenda.parties:
-        lines.append(
-            f"   {figures.name}: {figures.handled} / {figures.on_time} / {figures.reworked}"
-        )
+        counts = f"{figures.handled} / {figures.on_time} / {figures.reworked}"
+        lines.append(f"   {local_name(i18n, figures)}: {counts}")
 
     lines.append(_("5. Decisions of the last meeting"))
     if not agenda.action_items:
@@ -117,7 +120,7 @@ def render_agenda(
         mark = {ActionItemState.DONE: "☑", ActionItemState.CANCELLED: "☒"}.get(
             ActionItemState(item.state), "☐"
         )
-        owner = owners.get(item.id or 0, "—")
+        owner = local_name(i18n, owners.get(item.id or 0))
         due = i18n.format_date(item.due_date) if item.due_date else "—"
         lines.append(f"   {mark} {item.text} — {owner}, {due}")
     return "\n".join(lines)

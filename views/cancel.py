@@ -25,6 +25,8 @@ PREFIX = "qx"
 CASE_KINDS = (
     "hand_back",
     "postpone",
+    "postpone_date",
+    "postpone_confirm",
     "finish",
     "not_accept",
     "transfer",

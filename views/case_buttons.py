@@ -35,6 +35,7 @@ from locales.i18n import N_, I18n
 from models.cases import Case, CaseState
 from views.callbacks import pack
 from views.cancel import with_cancel
+from views.postpone_dates import other_date_button
 
 # The English text is also what is recorded as the reason, whoever reads it later.
 HAND_BACK_REASONS = {
@@ -126,12 +127,14 @@ def hand_back_keyboard(i18n: I18n, case: Case) -> InlineKeyboardMarkup:
 def postpone_keyboard(
     i18n: I18n, case: Case, choices: Sequence[tuple[int, datetime]]
 ) -> InlineKeyboardMarkup:
-    """One button per (days, new due moment), labelled with the moment in `i18n`'s zone."""
+    """One button per (days, new due moment), labelled with the moment in `i18n`'s zone;
+    below them "another date…", to type one (views/postpone_dates.py)."""
     row = [
         InlineKeyboardButton(i18n.format_when(due), callback_data=pack("cs", "P", case.id, days))
         for days, due in choices
     ]
-    return with_cancel(i18n, InlineKeyboardMarkup([row]), "postpone", case.id, menu=True)
+    rows = [row, [other_date_button(i18n, case)]]
+    return with_cancel(i18n, InlineKeyboardMarkup(rows), "postpone", case.id, menu=True)
 
 
 def approval_keyboard(i18n: I18n, case: Case) -> InlineKeyboardMarkup:

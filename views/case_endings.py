@@ -14,6 +14,7 @@ from models.cases import Case
 from models.org import OutsideBody
 from views.callbacks import pack
 from views.cancel import with_cancel
+from views.labels import local_name
 
 # The English text is also what the event records as the reason.
 NOT_ACCEPTED_REASONS = {
@@ -25,7 +26,7 @@ NOT_ACCEPTED_REASONS = {
 
 
 def body_name(i18n: I18n, body: OutsideBody) -> str:
-    return body.name_en if i18n.locale == "en" and body.name_en else body.name
+    return local_name(i18n, body)
 
 
 def reason_text(i18n: I18n, code: str | None, note: str | None) -> str:

@@ -6,12 +6,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from locales.i18n import N_, I18n
-from models.cases import Assignment, AssignmentRole, Case, CaseState, Category
+from models.cases import Assignment, AssignmentRole, Case, CaseState, Category, Urgency
 from models.classify import CategorySpec
 from models.org import Alley, Member, Party
 from models.places import Place
 from models.users import TelegramUser
-from views.labels import role_name
+from views.labels import local_name, role_name
 from views.staff_reports import caller_label
 
 STATE_NAMES = {
@@ -26,11 +26,20 @@ STATE_NAMES = {
     CaseState.TRANSFERRED: N_("transferred"),
 }
 
+URGENCY_NAMES = {
+    Urgency.NORMAL: N_("normal"),
+    Urgency.URGENT: N_("urgent"),
+}
+
 PREVIEW_CHARS = 300
 
 
 def state_name(i18n: I18n, state: str) -> str:
     return i18n.gettext(STATE_NAMES[CaseState(state)])
+
+
+def urgency_name(i18n: I18n, urgency: str) -> str:
+    return i18n.gettext(URGENCY_NAMES[Urgency(urgency)])
 
 
 def category_name(i18n: I18n, category: CategorySpec | Category | None) -> str:
@@ -45,9 +54,7 @@ def preview(text: str) -> str:
 
 
 def party_label(i18n: I18n, party: Party | None) -> str:
-    if party is None:
-        return "—"
-    return party.name_en if i18n.locale != "zh_CN" and party.name_en else party.name
+    return local_name(i18n, party)
 
 
 def lead_label(i18n: I18n, party: Party | None, member: Member | None) -> str:
@@ -57,11 +64,9 @@ def lead_label(i18n: I18n, party: Party | None, member: Member | None) -> str:
 
 def alley_name(alley: Alley | None, i18n: I18n | None = None) -> str:
     """In the reader's language: the roster's `name_en` for an English reader, when given."""
-    if alley is None:
-        return "—"
-    if i18n is not None and i18n.locale != "zh_CN" and alley.name_en:
-        return alley.name_en
-    return alley.name
+    if i18n is None:
+        return alley.name if alley else "—"
+    return local_name(i18n, alley)
 
 
 def reporter_label(i18n: I18n, case: Case, member: Member | None, user: TelegramUser | None) -> str:
@@ -126,5 +131,5 @@ async def summary(session: AsyncSession, i18n: I18n, case: Case, *, full: bool =
     return "\n".join(lines)
 
 
-def place_label(place: Place) -> str:
-    return place.name
+def place_label(i18n: I18n, place: Place) -> str:
+    return local_name(i18n, place)

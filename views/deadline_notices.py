@@ -5,7 +5,7 @@ from __future__ import annotations
 from locales.i18n import I18n
 from models.cases import Case, Category
 from models.org import Alley
-from views.case_text import category_name
+from views.case_text import alley_name, category_name
 
 
 def deadline_notice(
@@ -22,7 +22,7 @@ def deadline_notice(
     names = {
         "number": case.number,
         "category": category_name(i18n, category),
-        "alley": alley.name if alley else "—",
+        "alley": alley_name(alley, i18n),
         "when": i18n.format_when(case.due_at) if case.due_at else "—",
     }
     if kind == "remind":

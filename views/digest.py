@@ -13,7 +13,7 @@ from locales.i18n import I18n
 from models.cases import Case, Category
 from models.org import Alley
 from views.callbacks import pack
-from views.case_text import category_name
+from views.case_text import alley_name, category_name
 
 # Buttons in a row, and at most this many cases get one (the rest are in the text).
 PER_ROW = 4
@@ -39,7 +39,7 @@ def _line(i18n: I18n, item: Item) -> str:
     names = {
         "number": case.number,
         "category": category_name(i18n, item.category),
-        "alley": item.alley.name if item.alley else "—",
+        "alley": alley_name(item.alley, i18n),
         "when": i18n.format_when(case.due_at) if case.due_at else "—",
         "who": item.who,
     }

@@ -19,9 +19,10 @@ from locales.i18n import N_, I18n
 from models.agenda import Agenda
 from models.classify import CategorySpec
 from models.meetings import ActionItem, ActionItemState
+from models.org import Names
 from views.case_text import category_name, state_name
 from views.charts import FONT_FILE
-from views.labels import street_name
+from views.labels import local_name, street_name
 
 FAMILY = "LaneKeeperSansSC"
 MARGIN_MM = 15
@@ -35,7 +36,7 @@ class MeetingDocument:
     title: str  # the meeting's name, e.g. 复兴社区周会
     when: datetime  # the meeting's start, else the moment the agenda was drawn
     chart: bytes | None = None  # PNG, None when the period has nothing to show
-    owners: Mapping[int, str] = field(default_factory=dict)  # action item id → owner
+    owners: Mapping[int, Names] = field(default_factory=dict)  # action item id → owner
     # The meeting's own decisions, for a meeting held (its minutes); None before it.
     decisions: Sequence[ActionItem] | None = None
 
@@ -75,7 +76,10 @@ def render_pdf(
         return category_name(i18n, categories.get(code))
 
     def party(code: str | None) -> str:
-        return agenda.party_names.get(code, code) if code else _("not yet assigned")
+        if code is None:
+            return _("not yet assigned")
+        names = agenda.party_names.get(code)
+        return local_name(i18n, names) if names else code
 
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
@@ -121,7 +125,7 @@ def render_pdf(
             for item in items:
                 row = table.row()
                 row.cell(item.text)
-                row.cell(document.owners.get(item.id or 0, "—"))
+                row.cell(local_name(i18n, document.owners.get(item.id or 0)))
                 row.cell(
                     printable(i18n.format_date(item.due_date, "short")) if item.due_date else "—"
                 )
@@ -171,7 +175,7 @@ def render_pdf(
                 row = table.row()
                 row.cell(f"#{case.number}")
                 row.cell(cat(case.category))
-                row.cell(case.alley)
+                row.cell(local_name(i18n, case.alley))
                 row.cell(party(case.party))
                 row.cell(state_name(i18n, case.state))
                 due = printable(i18n.format_date(case.due_at, "short")) if case.due_at else "—"

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from locales.i18n import I18n
 from models.meetings import MeetingOccurrence
 from models.when import Reading
+from views import typed_dates
 from views.callbacks import pack
 
 
@@ -29,20 +30,7 @@ def move_question(i18n: I18n) -> str:
 def unreadable_when(i18n: I18n, reading: Reading, now: datetime) -> str:
     """What was understood of a typed moment that is not a future one, and examples; `i18n`
     in the street's zone."""
-    _ = i18n.gettext
-    if reading.moment is not None and reading.moment <= now:
-        understood = _("{when} has passed. ").format(when=i18n.format_when(reading.moment))
-    elif reading.day is not None and reading.clock is None:
-        understood = _("I read the day {day} but no time. ").format(
-            day=i18n.format_date(reading.day, "long")
-        )
-    elif reading.clock is not None:
-        understood = _("I read the time {time} but no day that exists. ").format(
-            time=reading.clock.strftime("%H:%M")
-        )
-    else:
-        understood = _("I could not read a date or a time in that. ")
-    return understood + _("For example: tomorrow 3pm, Dec 10 15:00, next Monday 9:30.")
+    return typed_dates.understood(i18n, reading, now) + typed_dates.examples(i18n)
 
 
 def confirm_move(

@@ -15,6 +15,7 @@ from models.meetings import ActionItem
 from models.org import Party
 from views.callbacks import pack
 from views.cancel import cancel_label
+from views.labels import party_name
 
 # Due-date choices, in days from today in the street's zone.
 DUE_DAYS = (3, 7, 14, 30)
@@ -32,7 +33,7 @@ def choose_owner(
     i18n: I18n, item: ActionItem, parties: Iterable[Party]
 ) -> tuple[str, InlineKeyboardMarkup]:
     rows = [
-        [InlineKeyboardButton(p.name, callback_data=pack("mt", "o", item.id, p.id))]
+        [InlineKeyboardButton(party_name(i18n, p), callback_data=pack("mt", "o", item.id, p.id))]
         for p in parties
     ]
     rows.append(_cancel_row(i18n, item))
@@ -49,7 +50,9 @@ def choose_due(
         )
         for d in DUE_DAYS
     ]
-    text = i18n.gettext("{text}\nOwner: {owner}. Due by?").format(text=item.text, owner=owner.name)
+    text = i18n.gettext("{text}\nOwner: {owner}. Due by?").format(
+        text=item.text, owner=party_name(i18n, owner)
+    )
     return text, InlineKeyboardMarkup([row, _cancel_row(i18n, item)])
 
 

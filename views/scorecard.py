@@ -15,7 +15,7 @@ from locales.i18n import N_, I18n
 from models import assessment
 from models.org import Street
 from views.charts import style
-from views.labels import street_name
+from views.labels import local_name, street_name
 
 COLUMNS = [
     ("name", N_("unit")),
@@ -77,13 +77,13 @@ def text(card: Scorecard, i18n: I18n) -> str:
     # Best first; equal scores, and units with nothing due, in the roster's order.
     for _rank, f in ranked(card.parties):
         if f.score is None:
-            lines.append(_("{name}: nothing due").format(name=f.name))
+            lines.append(_("{name}: nothing due").format(name=local_name(i18n, f)))
             continue
         figures = (
             f"{f.due} · {_pct(f.handling_rate)} · {_pct(f.on_time_rate)} · "
             f"{_pct(f.rework_rate)} → {f.score:g} ({f.grade})"
         )
-        lines.append(_("{name}: {figures}").format(name=f.name, figures=figures))
+        lines.append(_("{name}: {figures}").format(name=local_name(i18n, f), figures=figures))
     lines.append(_("The spreadsheet has every indicator, per unit and per community."))
     return "\n".join(lines)
 
@@ -133,7 +133,8 @@ def xlsx(card: Scorecard, i18n: I18n, generated_at: datetime) -> bytes:
         for rank, figures in ranked(rows):
             values = figures.as_dict()
             sheet.append(
-                [rank, values["name"], values["key"]] + [values[k] for k, _t in COLUMNS[1:]]
+                [rank, local_name(i18n, figures), values["key"]]
+                + [values[k] for k, _t in COLUMNS[1:]]
             )
         sheet.freeze_panes = "C3"  # below the header, beside rank and name
         for column in range(1, sheet.max_column + 1):
@@ -159,7 +160,9 @@ def chart(card: Scorecard, i18n: I18n) -> bytes | None:
 
     with style():
         figure, axes = plt.subplots(figsize=(9, 4.5), dpi=100)
-        axes.bar([f.name for f in scored], [f.score or 0 for f in scored], color="#2f7ed8")
+        axes.bar(
+            [local_name(i18n, f) for f in scored], [f.score or 0 for f in scored], color="#2f7ed8"
+        )
         for x, f in enumerate(scored):
             axes.text(x, (f.score or 0) + 1, f"{f.score:g} {f.grade}", ha="center")
         axes.set_ylim(0, 110)

@@ -11,6 +11,7 @@ from locales.i18n import I18n
 from models.todo import CoordinatorTodo, TodoRow, overdue
 from views.callbacks import pack
 from views.case_text import category_name, state_name
+from views.labels import local_name
 
 PREFIX = "td"
 PAGE_SIZE = 10
@@ -27,7 +28,7 @@ def line(i18n: I18n, row: TodoRow, now: datetime) -> str:
     _ = i18n.gettext
     due = i18n.format_when(row.due_at) if row.due_at else _("no deadline")
     text = (
-        f"#{row.number} · {category_name(i18n, row.category)} · {row.alley or '—'} · "
+        f"#{row.number} · {category_name(i18n, row.category)} · {local_name(i18n, row.alley)} · "
         f"{state_name(i18n, row.state)} · " + _("due {when}").format(when=due)
     )
     if row.due_at is not None and overdue(row, now):

@@ -28,7 +28,7 @@ from models.org import Alley, Member, Party, Street
 from models.places import load_places
 from models.reading import Readers
 from services.config import Config
-from views.case_text import category_name
+from views.case_text import alley_name, category_name, state_name, urgency_name
 from views.exports import CASE_COLUMNS, case_header, csv_bytes, local_iso
 from views.labels import party_name, street_name
 
@@ -163,9 +163,11 @@ async def _export(
                 "category": category.code if category else None,
                 "category_name": category_name(i18n, category) if category else None,
                 "alley": alley.code if alley else None,
-                "alley_name": alley.name if alley else None,
+                "alley_name": alley_name(alley, i18n) if alley else None,
                 "state": str(case.state),
+                "state_name": state_name(i18n, case.state),
                 "urgency": str(case.urgency),
+                "urgency_name": urgency_name(i18n, case.urgency),
                 "reporter": None if case.anonymous else case.reporter_telegram_id,
                 "reporter_role": case.reporter_role,
                 "anonymous": case.anonymous,

@@ -21,6 +21,7 @@ from models.invites import NewInvite, create_invite, invite_member, revoke, stat
 from models.members import AreaKind, AreaRef, load_street_map, street_by_code
 from models.org import Invite, Member, Role
 from services.config import Config
+from views.labels import role_name
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ class InviteRequest:
     uses: int | None
 
 
-async def _create(session: AsyncSession, request: InviteRequest) -> tuple[NewInvite, str]:
+async def _create(session: AsyncSession, request: InviteRequest) -> tuple[NewInvite, str | None]:
+    """The invitation, and the roster member it is for (None: for a role, not a person)."""
     now = SystemClock().now()
     street = await street_by_code(session, request.street)
     if street is None or street.id is None:
@@ -89,18 +91,19 @@ async def _create(session: AsyncSession, request: InviteRequest) -> tuple[NewInv
         max_uses=request.uses,
     )
     await session.commit()
-    return new, request.role
+    return new, None
 
 
 def create_command(config: Config, request: InviteRequest) -> int:
     prepare_database(config)
 
-    async def work() -> tuple[NewInvite, str, str | None]:
+    async def work() -> tuple[NewInvite, str | None, str | None]:
         new, who = await with_session(config, lambda s: _create(s, request))
         return new, who, await bot_username(config)
 
-    new, who, username = asyncio.run(work())
+    new, member, username = asyncio.run(work())
     i18n = cli_i18n(config)
+    who = member or role_name(i18n, request.role or "")
     print(
         i18n.gettext("Invitation #{id} for {who}, valid until {date}:").format(
             id=new.invite.id, who=who, date=i18n.format_datetime(new.invite.expires_at, "short")

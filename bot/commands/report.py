@@ -23,6 +23,7 @@ from models.org import Street
 from services.config import Config
 from services.scorecards import build
 from views.exports import csv_bytes
+from views.labels import local_name
 from views.scorecard import COLUMNS, Scorecard, ranked, xlsx
 
 
@@ -81,7 +82,7 @@ def kpi_command(
     header = [_("rank"), _("code"), _("unit") if by == "party" else _("community")]
     header += [_(label) for _key, label in COLUMNS[1:]]
     lines = [
-        [rank, r.key, r.name, *[r.as_dict()[key] for key, _label in COLUMNS[1:]]]
+        [rank, r.key, local_name(i18n, r), *[r.as_dict()[key] for key, _label in COLUMNS[1:]]]
         for rank, r in ranked(rows)
     ]
     write_output(csv_bytes(header, lines), output)
@@ -113,6 +114,9 @@ def awards_command(config: Config, street: str, year: int, locale: str | None = 
         print(_("Nobody had cases due this year."))
         return 0
     lines = ["\t".join([_("rank"), _("code"), _("unit"), _("mean score"), _("award (yuan)")])]
-    lines += [f"{a.rank}\t{a.key}\t{a.name}\t{a.mean_score:g}\t{a.amount:.2f}" for a in awards]
+    lines += [
+        f"{a.rank}\t{a.key}\t{local_name(i18n, a)}\t{a.mean_score:g}\t{a.amount:.2f}"
+        for a in awards
+    ]
     print("\n".join(lines))
     return 0
