@@ -17,6 +17,8 @@ from typing import Any
 from models.text import compact, has_cjk, pinyin_key, words
 
 OTHER = "other"
+# The learned reader's confidence needed to send a report to triage as "other" unasked.
+OTHER_FLOOR = 0.6
 PINYIN_FACTOR = 0.8
 
 
@@ -192,6 +194,11 @@ class Verdict:
         if not self.ranked:
             return False
         if self.confidence is not None and self.threshold is not None:
+            if self.best == OTHER:
+                # "Something is wrong here" reads as other as surely as a lost dog does;
+                # the resident is asked what it is, unless the text is clearly about
+                # nothing the categories name.
+                return self.confidence >= max(self.threshold, OTHER_FLOOR)
             return self.confidence >= self.threshold
         top = self.ranked[0][1]
         second = self.ranked[1][1] if len(self.ranked) > 1 else 0.0

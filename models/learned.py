@@ -34,6 +34,9 @@ from models.text import compact, pinyin_key, words
 # this often.
 AIM = 0.96
 DEFAULT_THRESHOLD = 0.5
+# Held-back reports are all reports: on them even a 0.2 reading is mostly right, but a
+# liaison's "收到，马上去处理" reads 0.2 as something too. Below this it is a guess among twelve.
+MIN_THRESHOLD = 0.3
 SHIPPED = "shipped"
 
 
@@ -258,7 +261,8 @@ def fit(
 
 def choose_threshold(scored: Sequence[tuple[float, bool]], aim: float = AIM) -> float:
     """The lowest confidence above which held-back reports were read right at least `aim`
-    of the time (asking about the fewest); the default when none is that good."""
+    of the time (asking about the fewest), never below MIN_THRESHOLD; the default when none
+    is that good."""
     ranked = sorted(scored, key=lambda pair: -pair[0])
     right = 0
     best = None
@@ -266,7 +270,7 @@ def choose_threshold(scored: Sequence[tuple[float, bool]], aim: float = AIM) -> 
         right += hit
         if right / n >= aim:
             best = confidence
-    return best if best is not None else DEFAULT_THRESHOLD
+    return max(best, MIN_THRESHOLD) if best is not None else DEFAULT_THRESHOLD
 
 
 def held_back_scores(

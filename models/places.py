@@ -8,6 +8,8 @@ longest match wins; one name shared by alleys of two streets is a question, not 
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -32,7 +34,7 @@ _LATIN_PARTS = {
     "west": "xi",
     "old": "lao",
 }
-EXACT, PINYIN, LATIN = 3.0, 2.0, 2.0
+EXACT, PINYIN, LATIN, FUZZY = 3.0, 2.0, 2.0, 1.8
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class Place:
     keys_compact: tuple[str, ...] = field(compare=False)
     keys_pinyin: tuple[str, ...] = field(compare=False)
     keys_latin: tuple[str, ...] = field(compare=False)
+    keys_fuzzy: tuple[str, ...] = field(compare=False, default=())
+    keys_loose: tuple[str, ...] = field(compare=False, default=())
     names: tuple[str, ...] = field(compare=False, default=())
     name_en: str | None = field(compare=False, default=None)  # the roster's, to show
 
@@ -61,15 +65,65 @@ class PlaceMatch:
 
 
 def latin_form(text: str) -> str:
-    """'Fuxing South St.' -> 'fuxingnanjie': English street words in pinyin, run together."""
-    return "".join(_LATIN_PARTS.get(w, w) for w in words(text).split())
+    """'Fuxing South St.' -> 'fuxingnanjie': English street words in pinyin, run together;
+    tone marks dropped ('Qīnghé xiàng' -> 'qinghexiang')."""
+    bare = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+    return "".join(_LATIN_PARTS.get(w, w) for w in words(bare).split())
+
+
+# How a name is also written: 二弄 as 2弄, and 弄 as Wu speakers say it (long, 石子龙).
+_DIGITS = {
+    "一": "1",
+    "二": "2",
+    "三": "3",
+    "四": "4",
+    "五": "5",
+    "六": "6",
+    "七": "7",
+    "八": "8",
+    "九": "9",
+}
+
+
+def _written_forms(name: str) -> set[str]:
+    forms = {name}
+    if any(ch in _DIGITS for ch in name):
+        forms.add("".join(_DIGITS.get(ch, ch) for ch in name))
+    return forms
+
+
+def _spoken_forms(key: str) -> set[str]:
+    return {key, key.replace("|nong|", "|long|")} if "|nong|" in key else {key}
+
+
+_RETROFLEX = re.compile(r"\|(z|c|s)h")
+_INITIAL_N = re.compile(r"\|n(?=[aeiou])")
+_FINAL_NG = re.compile(r"(in|en|an)g\|")
+
+
+def fuzzy(key: str) -> str:
+    """Pinyin as the south hears it (模糊音): zh/z, ch/c, sh/s, n/l, -ng/-n made one, so
+    that 双进街 finds 双井街. Applied to a name's key and to the text alike."""
+    key = _RETROFLEX.sub(r"|\1", key)
+    key = _INITIAL_N.sub("|l", key)
+    while True:
+        shorter = _FINAL_NG.sub(r"\1|", key)
+        if shorter == key:
+            return key
+        key = shorter
 
 
 def _place(alley: Alley, community_id: int) -> Place:
     names = [alley.name, *alley.aliases]
     cjk = [n for n in names if has_cjk(n)]
+    spoken = {form for n in cjk for form in _spoken_forms(pinyin_key(n))}
     latin = {latin_form(n) for n in names if not has_cjk(n)}
-    latin |= {pinyin_key(n).replace("|", "") for n in cjk}
+    latin |= {key.replace("|", "") for key in spoken}
+    # "Lanhua Lane" for 兰花弄: English writes every small street a lane (a real 兰花巷
+    # beside it wins: a looser key scores less).
+    loose = {key[: -len("nong")] + "xiang" for key in latin if key.endswith("nong")}
     assert alley.id is not None
     return Place(
         alley_id=alley.id,
@@ -80,9 +134,14 @@ def _place(alley: Alley, community_id: int) -> Place:
         name=alley.name,
         path=tuple((p[0], p[1]) for p in alley.path),
         bbox=(alley.min_lat or 0, alley.max_lat or 0, alley.min_lon or 0, alley.max_lon or 0),
-        keys_compact=tuple(compact(n) for n in names if compact(n)),
-        keys_pinyin=tuple(pinyin_key(n) for n in cjk if len(compact(n)) >= 2),
+        keys_compact=tuple(
+            {compact(form) for n in names for form in _written_forms(n) if compact(form)}
+        ),
+        keys_pinyin=tuple(key for key in spoken if key.count("|") >= 3),
+        # Three syllables at least: a fuzzy two-syllable name would turn up everywhere.
+        keys_fuzzy=tuple({fuzzy(key) for key in spoken if key.count("|") >= 4}),
         keys_latin=tuple(k for k in latin if len(k) >= 4),
+        keys_loose=tuple(k for k in loose - latin if len(k) >= 4),
         names=tuple(sorted(names, key=len, reverse=True)),
         name_en=alley.name_en,
     )
@@ -99,6 +158,7 @@ class PlaceIndex:
         if not text:
             return []
         text_compact, text_pinyin, text_latin = compact(text), pinyin_key(text), latin_form(text)
+        text_fuzzy = fuzzy(text_pinyin)
         found: list[tuple[PlaceMatch, str]] = []
         for place in self.places:
             best: PlaceMatch | None = None
@@ -110,8 +170,16 @@ class PlaceIndex:
                 syllables = key.count("|") - 1
                 if key in text_pinyin and (best is None or syllables * PINYIN > best.score):
                     best, matched = PlaceMatch(place, syllables * PINYIN, "pinyin"), key
+            for key in place.keys_fuzzy:
+                score = (key.count("|") - 1) * FUZZY
+                if key in text_fuzzy and (best is None or score > best.score):
+                    best, matched = PlaceMatch(place, score, "pinyin"), key
             for key in place.keys_latin:
                 score = len(key) / 3 * LATIN
+                if key in text_latin and (best is None or score > best.score):
+                    best, matched = PlaceMatch(place, score, "latin"), key
+            for key in place.keys_loose:
+                score = len(key) / 3 * FUZZY
                 if key in text_latin and (best is None or score > best.score):
                     best, matched = PlaceMatch(place, score, "latin"), key
             if best is not None:

@@ -31,8 +31,9 @@ from models.learned import Example, Model, digest_of, loads, shipped_examples, t
 
 log = logging.getLogger(__name__)
 
-# A street's own examples count for more than the shipped ones: they are its words.
-STREET_WEIGHT = 3.0
+# A street's own examples count for more than the shipped ones: they are its words, and
+# a handful of them must be able to outweigh what 1,600 reports from elsewhere say.
+STREET_WEIGHT = 8.0
 # Every fourth correction (by its event's id) is held back to judge a new model.
 HOLD_BACK_EVERY = 4
 
