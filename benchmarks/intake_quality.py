@@ -202,13 +202,13 @@ def report(result: Result, classifier: Classifier, misses: bool) -> None:
         print(line(REGISTER_NAMES.get(register, register), rows))
     print()
     codes = sorted(classifier.categories)
-    short = {c: c[:6] for c in codes}
+    short = {c: "".join(w[0] for w in c.split("_")) if "_" in c else c[:3] for c in codes}
     confusion = Counter((r.example.category, r.best) for r in result.readings)
     print("| true \\ read | " + " | ".join(short[c] for c in codes) + " |")
     print("|---" * (len(codes) + 1) + "|")
     for truth in codes:
         cells = [str(confusion[(truth, read)] or "·") for read in codes]
-        print(f"| {truth} | " + " | ".join(cells) + " |")
+        print(f"| {truth} ({short[truth]}) | " + " | ".join(cells) + " |")
     print()
     print(f"time to read one text: {result.seconds_per_text * 1000:.2f} ms")
     if misses:

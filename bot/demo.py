@@ -25,11 +25,13 @@ from bot.app import build_application, running
 from fakegram import FakeBotApi, FakeChat, FakeUser, Recorded, fake_request
 from locales.i18n import I18n
 from models import inbox, migrate
+from models.classify import Classifier, load_categories
 from models.clock import ManualClock, SystemClock
 from models.db import Database
 from models.invites import invite_member
 from models.messaging import HeldNotice
 from models.org import Member
+from models.reading import shipped_ready
 from models.roster import import_roster
 from models.roster_spec import load_roster
 from scheduler import deadlines, meetings, quarterly, retraining
@@ -536,6 +538,15 @@ class Sandbox:
         )
         application.update_listeners.append(self._mark_processed)
         interactive = lines.isatty()
+        if self.config.intake.reader == "learned" and not shipped_ready(
+            Classifier(load_categories(self.config.intake.categories_file or None))
+        ):
+            self.say(
+                _(
+                    "Preparing the report reader from the shipped examples: the first start "
+                    "on this machine takes a minute or less; later ones load it."
+                )
+            )
         async with running(application, poll_timeout=10):
             self.say(
                 _(

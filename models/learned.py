@@ -24,8 +24,6 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
-from pypinyin import lazy_pinyin
-
 from models.classify import Classifier, Verdict
 from models.text import compact, pinyin_key, words
 
@@ -85,7 +83,8 @@ def pinyin_line(text: str) -> str:
     give 'fuxingjielaji'."""
     folded = unicodedata.normalize("NFKD", text)
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return "".join(s for s in lazy_pinyin(compact(folded), errors="default") if s)
+    # pinyin_key is cached, and the keyword scores have just asked it the same.
+    return pinyin_key(folded).replace("|", "")
 
 
 class KeywordScores:
@@ -95,17 +94,23 @@ class KeywordScores:
         self.classifier = classifier
         self.codes = sorted(classifier.categories)
 
+    def scores(self, text: str) -> list[float]:
+        """Each category's keyword score, in `codes` order (what `explain` shows)."""
+        text_compact, text_pinyin, text_words = compact(text), pinyin_key(text), words(text)
+        return [
+            sum(
+                k.score(text_compact, text_pinyin, text_words)
+                for k in self.classifier.categories[code].keywords
+            )
+            for code in self.codes
+        ]
+
+    @staticmethod
+    def squash(scores: Iterable[float]) -> list[float]:
+        return [min(score, 6.0) / 6.0 for score in scores]
+
     def rows(self, texts: Iterable[str]) -> list[list[float]]:
-        table = []
-        for text in texts:
-            text_compact, text_pinyin, text_words = compact(text), pinyin_key(text), words(text)
-            row = []
-            for code in self.codes:
-                spec = self.classifier.categories[code]
-                score = sum(k.score(text_compact, text_pinyin, text_words) for k in spec.keywords)
-                row.append(min(score, 6.0) / 6.0)
-            table.append(row)
-        return table
+        return [self.squash(self.scores(text)) for text in texts]
 
 
 class Features:
@@ -135,10 +140,17 @@ class Features:
     def bind(self, classifier: Classifier) -> None:
         self.keywords = KeywordScores(classifier)
 
-    def _stack(self, texts: Sequence[str], chars: Any, sounds: Any) -> Any:
+    def _stack(
+        self,
+        texts: Sequence[str],
+        chars: Any,
+        sounds: Any,
+        keyword_rows: list[list[float]] | None = None,
+    ) -> Any:
         from scipy import sparse
 
-        scores = sparse.csr_matrix(self.keywords.rows(texts)) * KEYWORD_WEIGHT
+        rows = keyword_rows if keyword_rows is not None else self.keywords.rows(texts)
+        scores = sparse.csr_matrix(rows) * KEYWORD_WEIGHT
         return sparse.hstack([chars, sounds, scores]).tocsr()
 
     def fit_transform(self, texts: Sequence[str]) -> Any:
@@ -148,12 +160,18 @@ class Features:
             self.sounds.fit_transform([pinyin_line(t) for t in texts]),
         )
 
-    def transform(self, texts: Sequence[str]) -> Any:
-        return self._stack(
-            texts,
-            self.chars.transform([plain(t) for t in texts]),
-            self.sounds.transform([pinyin_line(t) for t in texts]),
-        )
+    def transform(self, texts: Sequence[str], keyword_rows: list[list[float]] | None = None) -> Any:
+        import sklearn
+
+        # The texts are ours, already checked: scikit-learn's checks of every argument
+        # cost more than the reading itself.
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            return self._stack(
+                texts,
+                self.chars.transform([plain(t) for t in texts]),
+                self.sounds.transform([pinyin_line(t) for t in texts]),
+                keyword_rows,
+            )
 
 
 def _regression(c: float) -> Any:
@@ -190,26 +208,42 @@ class Model:
     def categories(self) -> list[str]:
         return [str(c) for c in self.regression.classes_]
 
-    def probabilities(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
-        rows = self.regression.predict_proba(self.features.transform(texts))
+    def probabilities(
+        self, texts: Sequence[str], keyword_rows: list[list[float]] | None = None
+    ) -> list[list[tuple[str, float]]]:
+        from scipy.special import softmax
+
+        matrix = self.features.transform(texts, keyword_rows)
+        # predict_proba's own product and softmax, without its per-call checks.
+        logits = matrix @ self.regression.coef_.T + self.regression.intercept_
         codes = self.categories
         return [
             sorted(zip(codes, (float(p) for p in row), strict=True), key=lambda pair: -pair[1])
-            for row in rows
+            for row in softmax(logits, axis=1)
         ]
 
     def read(self, text: str) -> Verdict:
-        """The categories by probability, with the confidence and the threshold."""
-        ranked = self.probabilities([text])[0]
-        keyword = self.classifier.classify(text)
+        """The categories by probability, with the confidence and the threshold; the
+        keyword scores come along as the explanation."""
+        keywords = self.features.keywords
+        scores = keywords.scores(text)
+        ranked = self.probabilities([text], [keywords.squash(scores)])[0]
         top = self.classifier.categories.get(ranked[0][0])
         urgent = top is not None and self.classifier.is_urgent(top, text)
+        explanation = sorted(
+            (
+                (code, round(score, 2))
+                for code, score in zip(keywords.codes, scores, strict=True)
+                if score > 0
+            ),
+            key=lambda pair: -pair[1],
+        )
         return Verdict(
             [(code, round(p, 3)) for code, p in ranked if p >= 0.01],
             urgent,
             confidence=ranked[0][1],
             threshold=self.threshold,
-            keywords=keyword.ranked,
+            keywords=explanation,
         )
 
     def dumps(self) -> bytes:

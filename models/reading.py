@@ -163,15 +163,25 @@ def cache_dir() -> Path:
     return Path(root) / "lanekeeper" if root else Path.home() / ".cache" / "lanekeeper"
 
 
+def _cache_key(classifier: Classifier, examples: Sequence[Example]) -> tuple[tuple[int, str], Path]:
+    table = tuple((c.code, c.raw_keywords) for c in classifier.categories.values())
+    key = (hash(table), digest_of(list(examples)))
+    name = hashlib.sha256(repr((table, key[1], _library())).encode()).hexdigest()[:20]
+    return key, cache_dir() / f"intake-model-{name}.pickle"
+
+
+def shipped_ready(classifier: Classifier) -> bool:
+    """Whether the shipped model can be loaded rather than trained (a first start trains)."""
+    key, path = _cache_key(classifier, shipped_examples())
+    return key in _SHIPPED_CACHE or path.exists()
+
+
 def _shipped_model(classifier: Classifier, examples: tuple[Example, ...], now: datetime) -> Model:
     """Trained once per table and examples: in this process, then from the cache folder,
     else trained (seconds) and written there."""
-    table = tuple((c.code, c.raw_keywords) for c in classifier.categories.values())
-    key = (hash(table), digest_of(list(examples)))
+    key, path = _cache_key(classifier, examples)
     if key in _SHIPPED_CACHE:
         return _SHIPPED_CACHE[key]
-    name = hashlib.sha256(repr((table, key[1], _library())).encode()).hexdigest()[:20]
-    path = cache_dir() / f"intake-model-{name}.pickle"
     model = None
     if path.exists():
         try:
