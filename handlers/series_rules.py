@@ -18,13 +18,12 @@ from models import dispatch as questions
 from models.cases import PendingInput
 from models.meeting_rule import check_rule
 from models.permissions import Actor
-from models.rule_builder import Draft, read_draft, rule_of
+from models.rule_builder import Draft, read_draft, rule_of, rule_tag
 from models.schedule import occurrences
 from models.when import parse_time_of_day
 from views import meeting_settings, rule_dialogue
 from views.callbacks import stale
 from views.cancel import cancel_keyboard, cancelled
-from views.rule_words import describe_rule
 
 CONFIRM = "series_confirm"
 _NOON = time(12)  # any time: is the draft one time short of a rule?
@@ -55,9 +54,7 @@ async def _confirmation(
     tz = ZoneInfo(target.street.timezone)
     starts = await asyncio.to_thread(occurrences, rule, tz, now, now + PREVIEW, 3)
     i18n = context.services.i18n(context.i18n.locale, target.street.timezone)
-    return rule_dialogue.confirmation(
-        i18n, target.ref, await target.name(context), describe_rule(i18n, rule), starts
-    )
+    return rule_dialogue.confirmation(i18n, target.ref, await target.name(context), rule, starts)
 
 
 async def confirm(
@@ -86,7 +83,7 @@ async def pressed(
     query = update.callback_query
     assert query is not None
     if verb == "Y":
-        await _confirmed(update, context, actor, ident)
+        await _confirmed(update, context, actor, ident, arg)
         return
     if verb == "N":
         await _no_place(update, context, actor, ident)
@@ -151,7 +148,7 @@ async def pressed(
 
 
 async def _confirmed(
-    update: Update, context: LaneKeeperContext, actor: Actor, ident: int | None
+    update: Update, context: LaneKeeperContext, actor: Actor, ident: int | None, tag: str | None
 ) -> None:
     """✅ Confirm: the rule kept in the presser's own PendingInput, saved once."""
     query = update.callback_query
@@ -163,6 +160,7 @@ async def _confirmed(
         or pending.kind != CONFIRM
         or questions.pending_ref(pending) != ident
         or pending.created_at < now - timedelta(days=1)
+        or tag != rule_tag(str(pending.data.get("rule", "")))
     ):
         await query.answer(stale(context.i18n), show_alert=True)
         return

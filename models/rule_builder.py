@@ -13,6 +13,7 @@ as it is written.
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass, replace
 from datetime import time
 from enum import StrEnum
@@ -125,6 +126,12 @@ def shape_of(rule: str) -> Shape | None:
             return None
         return Shape(Form.MONTHDAY, clock, monthday=day)
     return None
+
+
+def rule_tag(rule: str) -> str:
+    """A short mark of a rule for the ✅ Confirm button, so that an older confirmation
+    pressed after a newer one was shown cannot save the newer rule it did not show."""
+    return f"{zlib.crc32(rule.encode()):08x}"
 
 
 # The choice made so far, in the button data -------------------------------------------------

@@ -22,6 +22,7 @@ from models.rule_builder import (
     shape_of,
 )
 from views.meeting_settings import rule_refused
+from views.rule_dialogue import screen
 from views.rule_words import describe_rule
 
 WEEKLY_MO_WE = Shape(Form.WEEKLY, time(9, 30), (0, 2))
@@ -176,3 +177,26 @@ def test_garbage_is_refused_in_a_sentence(rule: str) -> None:
         "这个规则不可用：这不是 RFC 5545 格式的规则"
     )
     assert "Set with buttons" in rule_refused(I18n("en"), refusal)
+
+
+def test_the_screens_in_english() -> None:
+    en = I18n("en")
+    text, keyboard = screen(en, 7, Draft(form=Form.WEEKLY, mask=0b101), "Fuxing weekly meeting")
+    rows = [[(b.text, b.callback_data) for b in row] for row in keyboard.inline_keyboard]
+    assert text == (
+        "Fuxing weekly meeting\nOn which weekdays? Tap to choose one or more, then Next."
+    )
+    assert rows[0] == [
+        ("✓Mo", "mt:b:7:w4"),
+        ("Tu", "mt:b:7:w7"),
+        ("✓We", "mt:b:7:w1"),
+        ("Th", "mt:b:7:w13"),
+    ]
+    assert rows[2] == [("Next »", "mt:b:7:W5")]
+    assert rows[3] == [("« Back", "mt:b:7:"), ("✖️ Cancel", "mt:q:7:")]
+    text, keyboard = screen(en, 3, Draft(community=0, form=Form.NTH_WEEKDAY, nth=LAST), None)
+    assert text == "Which weekday (the last in each month)?"
+    assert keyboard.inline_keyboard[1][0].callback_data == "mt:b:3:c0.nL4"  # Friday
+    text, keyboard = screen(en, 3, Draft(form=Form.MONTHDAY, monthday=LAST), None)
+    assert text.startswith("The last day of every month: at what time?")
+    assert keyboard.inline_keyboard[2][0].callback_data == "mt:T:3:dL"

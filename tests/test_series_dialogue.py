@@ -122,11 +122,16 @@ async def test_monthly_on_the_last_friday(bot: BotHarness, db_url: str) -> None:
     weekday = await step(bot, chen, which, "最后一个")
     assert weekday.text.endswith("每月最后一个星期几？")
     times = await step(bot, chen, weekday, "周五")
-    confirm = await step(bot, chen, times, "14:00")
+    first = await step(bot, chen, times, "16:00")
+    confirm = await step(bot, chen, times, "14:00")  # thought better of it
     assert confirm.text.splitlines()[1:3] == [
         "每月最后一个周五 14:00",
         "接下来：12月25日 14:00, 1月29日 14:00, 2月26日 14:00",
     ]
+    # The older confirmation, of 16:00, cannot save the 14:00 it did not show.
+    [older] = [b["callback_data"] for b in first.buttons() if b["text"] == "✅ 确认"]
+    stale = await bot.exchange(bot.api.press(chen, first, older))
+    assert [r.params.get("text") for r in stale] == [STALE]
     saved = await step(bot, chen, confirm, "✅ 确认")
     assert saved.text.startswith("已保存。接下来：12月25日 14:00")
     assert (await rules(db_url))["street_monthly"][0] == (

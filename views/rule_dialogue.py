@@ -5,8 +5,9 @@ Button data is `mt:b:<id>:<draft>` (models.rule_builder.Draft's token, the choic
 the id is the series being changed, or, when the draft names a community (`c<id>`, 0 for
 the street's own meeting), the street of a new series. `mt:T` asks for a typed time,
 `mt:A` for a typed RFC 5545 rule, `mt:q` drops the dialogue, `mt:N` answers a new
-series' place question "no fixed place"; the confirmation's `mt:Y` acts on the rule kept
-in the presser's PendingInput, never on the button's data.
+series' place question "no fixed place"; the confirmation's `mt:Y:<id>:<rule tag>` acts on the
+rule kept in the presser's PendingInput (when it is the rule that confirmation showed),
+never on the button's data.
 """
 
 from __future__ import annotations
@@ -17,10 +18,18 @@ from datetime import datetime, time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from locales.i18n import I18n
-from models.rule_builder import LAST, MAX_BUTTON_DAY, ORDINALS, Draft, Form, draft_token
+from models.rule_builder import (
+    LAST,
+    MAX_BUTTON_DAY,
+    ORDINALS,
+    Draft,
+    Form,
+    draft_token,
+    rule_tag,
+)
 from views.callbacks import pack
 from views.cancel import cancel_button, cancel_label
-from views.rule_words import listed, ordinal, weekday_letters, weekday_names
+from views.rule_words import describe_rule, listed, ordinal, weekday_letters, weekday_names
 
 COMMON_TIMES = tuple(
     time(hour, minute)
@@ -129,13 +138,16 @@ def screen(
         question, rows = _("Which one in the month?"), _ordinals(i18n, ident, draft)
     elif draft.form == Form.NTH_WEEKDAY and draft.weekday is None:
         assert draft.nth is not None
-        question = _("The {nth} what of the month?").format(nth=ordinal(i18n, draft.nth))
+        question = _("Which weekday (the {nth} in each month)?").format(
+            nth=ordinal(i18n, draft.nth)
+        )
         rows = _nth_weekday(i18n, ident, draft)
     elif draft.form == Form.MONTHDAY and draft.monthday is None:
         question, rows = _("Which day of the month?"), _monthdays(i18n, ident, draft)
     else:
         question = _("{days}: at what time? Choose one, or type it (14:30, 下午2点半, 2:30pm).")
-        question = question.format(days=_chosen_so_far(i18n, draft))
+        days = _chosen_so_far(i18n, draft)
+        question = question.format(days=days[:1].upper() + days[1:])  # a sentence's start
         rows = _times(i18n, ident, draft)
     heading = f"{name}\n" if name else ""
     return heading + question, InlineKeyboardMarkup(rows + _last_rows(i18n, ident, draft))
@@ -152,12 +164,16 @@ def time_not_read(i18n: I18n, text: str) -> str:
 
 
 def confirmation(
-    i18n: I18n, ref: int, name: str | None, words: str, next_starts: Sequence[datetime]
+    i18n: I18n,
+    ref: int,
+    name: str | None,
+    rule: str,
+    next_starts: Sequence[datetime],
 ) -> tuple[str, InlineKeyboardMarkup]:
     """`i18n` in the street's zone: the rule in words and its next meetings, to confirm."""
     _ = i18n.gettext
     lines = [name] if name else []
-    lines.append(words)
+    lines.append(describe_rule(i18n, rule))
     lines.append(
         _("Next: {list}").format(
             list=", ".join(i18n.format_when(when) for when in next_starts) or "—"
@@ -166,7 +182,11 @@ def confirmation(
     lines.append(_("Save this schedule?"))
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(_("✅ Confirm"), callback_data=pack("mt", "Y", ref))],
+            [
+                InlineKeyboardButton(
+                    _("✅ Confirm"), callback_data=pack("mt", "Y", ref, rule_tag(rule))
+                )
+            ],
             [cancel_button(i18n, "series_confirm", ref)],
         ]
     )
