@@ -22,12 +22,13 @@ from models.meetings import MeetingSeries
 from models.members import load_street_map
 from models.org import Community, Street
 from models.permissions import Actor
-from models.rule_builder import read_plain, rule_of
+from models.rule_builder import read_days, read_plain, rule_of
 from notify.meetings import tell_series_change
 from notify.messenger import Messenger
 from views import meeting_settings
 from views.callbacks import as_int, stale
 from views.cancel import cancel_keyboard
+from views.rule_words import describe_days
 
 
 async def series_step(
@@ -176,6 +177,19 @@ async def answer(
     if said is not None and check_rule(rule_of(said)) is None:
         await series_rules.confirm(
             message, context, actor, target, rule_of(said), place.strip() or None
+        )
+        return
+    days = read_days(rule)
+    if days is not None:  # 每周一, with no time: say what was read, and ask again
+        now = context.services.clock.now()
+        await questions.ask(
+            context.session, actor.telegram_id, pending.kind, None, now, **pending.data
+        )
+        await message.reply_text(
+            meeting_settings.days_without_time(context.i18n, describe_days(context.i18n, days)),
+            reply_markup=meeting_settings.refusal_keyboard(
+                context.i18n, pending.kind, target.ref, target.community
+            ),
         )
         return
     if await _rule_refused(context, message, actor, pending, target, rule.strip()):

@@ -315,6 +315,13 @@ def _pattern_in(text: str) -> tuple[Shape, str] | None:
     return None
 
 
+def read_days(text: str) -> Shape | None:
+    """The days of a schedule said in words, whether or not a time is said (its clock is
+    then DEFAULT_CLOCK): for saying what was understood of 每周一 alone."""
+    found = _pattern_in(text)
+    return found[0] if found is not None else None
+
+
 def read_plain(text: str) -> Shape | None:
     """A schedule said in words, with its time: 每周一上午9点半, 每周二、周四 14:00,
     每月最后一个星期五下午3点, 每月15日 9:30, every Monday 9:30, last Friday of every month 3pm.

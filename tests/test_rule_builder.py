@@ -16,6 +16,7 @@ from models.rule_builder import (
     Shape,
     days_of,
     draft_token,
+    read_days,
     read_draft,
     read_plain,
     rule_of,
@@ -23,7 +24,7 @@ from models.rule_builder import (
 )
 from views.meeting_settings import rule_refused
 from views.rule_dialogue import screen
-from views.rule_words import describe_rule
+from views.rule_words import describe_days, describe_rule
 
 WEEKLY_MO_WE = Shape(Form.WEEKLY, time(9, 30), (0, 2))
 LAST_FRIDAY = Shape(Form.NTH_WEEKDAY, time(14, 0), (4,), nth=LAST)
@@ -163,6 +164,17 @@ def test_a_schedule_typed_in_words_is_understood(text: str, rule: str) -> None:
 )
 def test_words_without_a_pattern_and_a_time_are_not_guessed(text: str) -> None:
     assert read_plain(text) is None
+
+
+def test_days_without_a_time_are_read_for_saying_so() -> None:
+    zh, en = I18n("zh_CN"), I18n("en")
+    days = read_days("每周一")
+    assert days is not None and describe_days(zh, days) == "每周一"
+    days = read_days("每月最后一个星期五")
+    assert days is not None and describe_days(zh, days) == "每月最后一个周五"
+    days = read_days("every Tuesday and Thursday")
+    assert days is not None and describe_days(en, days) == "every Tuesday and Thursday"
+    assert read_days("abc") is None and read_days("FREQ=WEEKLY;BYDAY=MO") is None
 
 
 @pytest.mark.parametrize(

@@ -252,7 +252,11 @@ async def test_typed_rules_stay_for_power_users_and_are_refused_in_words(
         assert refused.text.startswith("这个规则不可用：这不是 RFC 5545 格式的规则")
         assert "用按钮设置" in refused.text and "Error" not in refused.text
         assert labels(refused) == ["用按钮设置", "✖️ 取消"]
-    [refused] = await bot.replies(bot.api.send_text(zhou, "每周一"))  # no time: not understood
+    [refused] = await bot.replies(bot.api.send_text(zhou, "每周一"))  # days, but no time
+    assert refused.text == (
+        "读到了“每周一”，但没有具体时间：请加上时间（例如 每周一 9:30），或点“用按钮设置”。"
+    )
+    assert labels(refused) == ["用按钮设置", "✖️ 取消"]
     again = await step(bot, zhou, refused, "用按钮设置")
     assert again.text == "复兴社区周会\n这个例会多久开一次？"
     # Plain words where a rule is asked are understood, and confirmed first.

@@ -114,6 +114,14 @@ def rule_refused(i18n: I18n, refusal: RuleRefusal) -> str:
     )
 
 
+def days_without_time(i18n: I18n, days: str) -> str:
+    """Words typed where a rule is asked, read as days with no time of day."""
+    return i18n.gettext(
+        "I read “{days}”, but no time of day: add one (e.g. 每周一 9:30), "
+        "or press “Set with buttons”."
+    ).format(days=days)
+
+
 def refusal_keyboard(
     i18n: I18n, kind: str, ref: int, community: int | None
 ) -> InlineKeyboardMarkup:

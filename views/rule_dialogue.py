@@ -29,7 +29,13 @@ from models.rule_builder import (
 )
 from views.callbacks import pack
 from views.cancel import cancel_button, cancel_label
-from views.rule_words import describe_rule, listed, ordinal, weekday_letters, weekday_names
+from views.rule_words import (
+    describe_days,
+    describe_rule,
+    ordinal,
+    weekday_letters,
+    weekday_names,
+)
 
 COMMON_TIMES = tuple(
     time(hour, minute)
@@ -108,22 +114,6 @@ def _times(i18n: I18n, ident: int, draft: Draft) -> list[list[InlineKeyboardButt
     return [row[:4], row[4:], [typed]]
 
 
-def _chosen_so_far(i18n: I18n, draft: Draft) -> str:
-    """The days chosen, before the time: 每周一、周三 / 每月最后一个周五 / 每月15日."""
-    _ = i18n.gettext
-    names = weekday_names(i18n)
-    if draft.form == Form.WEEKLY:
-        chosen = [names[day] for day in range(7) if draft.mask >> day & 1]
-        return _("every {days}").format(days=listed(i18n, chosen))
-    if draft.form == Form.NTH_WEEKDAY and draft.nth is not None and draft.weekday is not None:
-        return _("the {nth} {weekday} of every month").format(
-            nth=ordinal(i18n, draft.nth), weekday=names[draft.weekday]
-        )
-    if draft.monthday == LAST:
-        return _("the last day of every month")
-    return _("day {day} of every month").format(day=draft.monthday)
-
-
 def screen(
     i18n: I18n, ident: int, draft: Draft, name: str | None
 ) -> tuple[str, InlineKeyboardMarkup]:
@@ -146,7 +136,9 @@ def screen(
         question, rows = _("Which day of the month?"), _monthdays(i18n, ident, draft)
     else:
         question = _("{days}: at what time? Choose one, or type it (14:30, 下午2点半, 2:30pm).")
-        days = _chosen_so_far(i18n, draft)
+        shape = draft.with_(clock=time(12)).shape()  # the days are all chosen: any time
+        assert shape is not None
+        days = describe_days(i18n, shape)
         question = question.format(days=days[:1].upper() + days[1:])  # a sentence's start
         rows = _times(i18n, ident, draft)
     heading = f"{name}\n" if name else ""

@@ -61,6 +61,23 @@ def describe_shape(i18n: I18n, shape: Shape) -> str:
     return _("every day at {time}").format(time=clock)
 
 
+def describe_days(i18n: I18n, shape: Shape) -> str:
+    """The days alone, before a time is chosen: 每周一、周三 / 每月最后一个周五 / 每月15日."""
+    _ = i18n.gettext
+    names = weekday_names(i18n)
+    if shape.form == Form.WEEKLY:
+        return _("every {days}").format(days=listed(i18n, [names[d] for d in shape.weekdays]))
+    if shape.form == Form.NTH_WEEKDAY and shape.nth is not None:
+        return _("the {nth} {weekday} of every month").format(
+            nth=ordinal(i18n, shape.nth), weekday=names[shape.weekdays[0]]
+        )
+    if shape.form == Form.MONTHDAY and shape.monthday == LAST:
+        return _("the last day of every month")
+    if shape.form == Form.MONTHDAY:
+        return _("day {day} of every month").format(day=shape.monthday)
+    return _("every day")
+
+
 def describe_rule(i18n: I18n, rule: str) -> str:
     """The rule in words; as written when it is of a shape not said in words."""
     shape = shape_of(rule)
