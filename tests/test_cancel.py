@@ -270,7 +270,7 @@ async def test_meeting_settings_cancelled(bot: BotHarness, db_url: str) -> None:
     # A refused rule is asked again, with its cancel.
     [pattern] = await bot.replies(bot.api.press_button(CHEN, series, "复兴社区周会：时间规则"))
     await bot.replies(bot.api.press_button(CHEN, pattern, "高级"))
-    [again] = await bot.replies(bot.api.send_text(CHEN, "EVERY MONDAY"), CHEN.id)
+    [again] = await bot.replies(bot.api.send_text(CHEN, "EVERY WEEK"), CHEN.id)
     assert again.text.startswith("这个规则不可用")
     assert (await cancel_by_button(bot, CHEN, again)).text == NOTHING_CHANGED
     [new] = await bot.replies(bot.api.press_button(CHEN, series, "新建例会"), CHEN.id)

@@ -570,6 +570,8 @@ async def test_series_changed_and_created_in_the_bot(bot: BotHarness, db_url: st
     [pattern] = await bot.replies(bot.api.press_button(chen, series, "复兴社区周会：时间规则"))
     await bot.replies(bot.api.press_button(chen, pattern, "高级"))
     [bad] = await bot.replies(bot.api.send_text(chen, "EVERY MONDAY"))
+    assert bad.text.startswith("读到了“每周一”，但没有具体时间")  # and asked again
+    [bad] = await bot.replies(bot.api.send_text(chen, "EVERY WEEK"))
     assert bad.text.startswith("这个规则不可用")
     [saved] = await bot.replies(
         bot.api.send_text(chen, "FREQ=WEEKLY;BYDAY=WE;BYHOUR=10;BYMINUTE=0"), CHEN
