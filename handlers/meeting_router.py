@@ -1,7 +1,8 @@
 """Every meeting button lands here, and every typed answer to a meeting question.
 
 Button data is `mt:<verb>:<id>[:<argument>]`: the id names an action item (o, d), a series
-or street (S, w, k, r, p) or an occurrence (everything else). What it names is reloaded, and
+or street (S, w, k, r, p; the schedule dialogue's b, T, A, q, Y, N: views/rule_dialogue.py)
+or an occurrence (everything else). What it names is reloaded, and
 the presser's rights checked, on every press.
 """
 
@@ -11,7 +12,14 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
-from handlers import attendance, meeting_list, meeting_moves, meeting_settings, minutes
+from handlers import (
+    attendance,
+    meeting_list,
+    meeting_moves,
+    meeting_settings,
+    minutes,
+    series_rules,
+)
 from handlers.access import current_actor, not_allowed
 from handlers.context import LaneKeeperContext
 from handlers.meeting_access import MeetingPress, manages
@@ -23,7 +31,16 @@ from views.callbacks import as_int, stale, verb_press
 
 PATTERN = r"^mt:"
 # The PendingInput kinds answered here; report.py sends them this way.
-KINDS = ("move_meeting", "move_confirm", "minutes", "series_rule", "series_place", "series_new")
+KINDS = (
+    "move_meeting",
+    "move_confirm",
+    "minutes",
+    "series_rule",
+    "series_place",
+    "series_new",
+    "series_time",
+    "series_confirm",
+)
 
 # What a manager may do with a meeting still to come.
 MANAGING: dict[str, Callable[[Update, LaneKeeperContext, Actor, MeetingPress], Awaitable[None]]] = {
@@ -49,6 +66,9 @@ async def pressed(update: Update, context: LaneKeeperContext) -> None:
         return
     if verb in ("S", "w", "k", "r", "p"):  # the series themselves
         await meeting_settings.series_step(update, context, actor, ident, verb, arg)
+        return
+    if verb in ("b", "T", "A", "q", "Y", "N"):  # a series' schedule chosen with buttons
+        await series_rules.pressed(update, context, actor, ident, verb, arg)
         return
     occurrence = await context.session.get(MeetingOccurrence, ident) if ident else None
     series = await context.session.get(MeetingSeries, occurrence.series_id) if occurrence else None

@@ -1,5 +1,7 @@
-"""The meeting series, set by their managers: the list (mt:S), a new rule or place for one
-(mt:r, mt:p), a new series (mt:w, then mt:k for its kind), each answered by a typed message."""
+"""The meeting series, set by their managers: the list (mt:S), a new schedule or place for
+one (mt:r, mt:p), a new series (mt:w, then mt:k for its kind). A schedule is chosen with
+buttons (handlers/series_rules.py); a place, or an RFC 5545 rule (the dialogue's "advanced"
+button), is typed."""
 
 from __future__ import annotations
 
@@ -8,22 +10,25 @@ import asyncio
 from sqlmodel import col, select
 from telegram import Message, Update
 
+from handlers import series_rules
 from handlers.access import not_allowed
 from handlers.context import LaneKeeperContext
 from handlers.meeting_access import edit_or_send, manages, manages_street
+from handlers.series_target import Target, next_meetings, reach_stored, save_rule
 from models import dispatch as questions
-from models import schedule
 from models.cases import PendingInput
 from models.meeting_rule import check_rule
-from models.meetings import MeetingOccurrence, MeetingSeries
+from models.meetings import MeetingSeries
 from models.members import load_street_map
 from models.org import Community, Street
 from models.permissions import Actor
+from models.rule_builder import read_days, read_plain, rule_of
 from notify.meetings import tell_series_change
 from notify.messenger import Messenger
 from views import meeting_settings
 from views.callbacks import as_int, stale
 from views.cancel import cancel_keyboard
+from views.rule_words import describe_days
 
 
 async def series_step(
@@ -46,13 +51,19 @@ async def series_step(
         if not await manages(context, actor, series):
             await query.answer(not_allowed(context), show_alert=True)
             return
-        kind = "series_rule" if verb == "r" else "series_place"
-        await questions.ask(context.session, actor.telegram_id, kind, None, now, series=series.id)
+        street = await context.session.get(Street, series.street_id)
+        assert street is not None
+        if verb == "r":
+            await series_rules.start(update, context, Target(street, series=series), edit=False)
+            return
+        await questions.ask(
+            context.session, actor.telegram_id, "series_place", None, now, series=series.id
+        )
         await query.answer()
         await context.bot.send_message(
             query.from_user.id,
-            meeting_settings.change_question(context.i18n, rule=verb == "r"),
-            reply_markup=cancel_keyboard(context.i18n, kind, series.id),
+            meeting_settings.change_question(context.i18n, rule=False),
+            reply_markup=cancel_keyboard(context.i18n, "series_place", series.id),
         )
         return
     street = await context.session.get(Street, ident) if ident else None
@@ -100,26 +111,16 @@ async def series_step(
     if (chosen == 0 and not street_wide) or (chosen != 0 and chosen not in scope):
         await query.answer(not_allowed(context), show_alert=True)
         return
-    await questions.ask(
-        context.session,
-        actor.telegram_id,
-        "series_new",
-        None,
-        now,
-        street=street.id,
-        community=chosen,
-    )
-    await query.answer()
-    await edit_or_send(
-        update,
-        context,
-        meeting_settings.new_series_question(context.i18n),
-        cancel_keyboard(context.i18n, "series_new", street.id),
-    )
+    await series_rules.start(update, context, Target(street, community=chosen), edit=True)
 
 
 async def _rule_refused(
-    context: LaneKeeperContext, message: Message, actor: Actor, pending: PendingInput, rule: str
+    context: LaneKeeperContext,
+    message: Message,
+    actor: Actor,
+    pending: PendingInput,
+    target: Target,
+    rule: str,
 ) -> bool:
     """Say why a typed rule is refused and ask again; False when the rule may be used."""
     # A rule that never meets is only known as such after dateutil has walked the calendar
@@ -131,7 +132,9 @@ async def _rule_refused(
     await questions.ask(context.session, actor.telegram_id, pending.kind, None, now, **pending.data)
     await message.reply_text(
         meeting_settings.rule_refused(context.i18n, refusal),
-        reply_markup=cancel_keyboard(context.i18n, pending.kind, questions.pending_ref(pending)),
+        reply_markup=meeting_settings.refusal_keyboard(
+            context.i18n, pending.kind, target.ref, target.community
+        ),
     )
     return True
 
@@ -139,57 +142,59 @@ async def _rule_refused(
 async def answer(
     message: Message, context: LaneKeeperContext, actor: Actor, pending: PendingInput, text: str
 ) -> None:
-    """The typed rule, place, or rule and place of a new series; the next meetings are shown."""
-    now = context.services.clock.now()
-    dropped: list[MeetingOccurrence] = []
-    if pending.kind == "series_new":
-        street = await context.session.get(Street, as_int(str(pending.data.get("street"))) or 0)
-        community_id = as_int(str(pending.data.get("community"))) or None
-        if street is None or not await manages_street(context, actor, street):
-            await message.reply_text(not_allowed(context))
-            return
-        rule, _sep, place = text.partition("|")
-        if await _rule_refused(context, message, actor, pending, rule.strip()):
-            return
-        series = await schedule.create_series(
-            context.session, street.id or 0, community_id, rule.strip(), place.strip() or None
+    """The typed rule, place, or rule and place of a new series; the next meetings are shown.
+    A schedule said in words (每周一上午9点半) where a rule is asked is confirmed first."""
+    target = await reach_stored(context, actor, pending.data)
+    if isinstance(target, str):
+        await message.reply_text(not_allowed(context))
+        return
+    if pending.kind in ("series_time", "series_confirm"):
+        await series_rules.answer(message, context, actor, pending, target, text)
+        return
+    key = f"m{message.chat_id}-{message.message_id}"
+    if pending.kind == "series_place":
+        assert target.series is not None
+        series = target.series
+        series.place = text or None
+        context.session.add(series)
+        await context.session.commit()
+        await context.services.meetings_changed()
+        coming = await next_meetings(context, series)
+        if not pending.data.get("new"):  # a series just made has nobody to tell of a change
+            await tell_series_change(
+                Messenger(context.bot, context.session, context.services),
+                series,
+                coming,
+                [],
+                key=key,
+                besides=actor.telegram_id,
+            )
+        i18n = context.services.i18n(context.i18n.locale, target.street.timezone)
+        await message.reply_text(meeting_settings.saved(i18n, [o.starts_at for o in coming]))
+        return
+    rule, _sep, place = text.partition("|") if pending.kind == "series_new" else (text, "", "")
+    said = read_plain(rule)
+    if said is not None and check_rule(rule_of(said)) is None:
+        await series_rules.confirm(
+            message, context, actor, target, rule_of(said), place.strip() or None
         )
-    else:
-        found = await context.session.get(
-            MeetingSeries, as_int(str(pending.data.get("series"))) or 0
+        return
+    days = read_days(rule)
+    if days is not None:  # 每周一, with no time: say what was read, and ask again
+        now = context.services.clock.now()
+        await questions.ask(
+            context.session, actor.telegram_id, pending.kind, None, now, **pending.data
         )
-        if found is None or not await manages(context, actor, found):
-            await message.reply_text(not_allowed(context))
-            return
-        series = found
-        if pending.kind == "series_place":
-            series.place = text or None
-            context.session.add(series)
-            await context.session.commit()
-        else:
-            if await _rule_refused(context, message, actor, pending, text):
-                return
-            series.rrule = text
-            context.session.add(series)
-            await context.session.commit()
-            dropped = await schedule.replan_series(context.session, series, now)
-    await schedule.plan(context.session, now)
-    coming = [
-        o
-        for o, s in await schedule.upcoming(context.session, series.street_id, now, 50)
-        if s.id == series.id
-    ][:3]
-    if pending.kind != "series_new":  # a changed series: its participants are told
-        await tell_series_change(
-            Messenger(context.bot, context.session, context.services),
-            series,
-            coming,
-            dropped,
-            key=f"m{message.chat_id}-{message.message_id}",
-            besides=actor.telegram_id,
+        await message.reply_text(
+            meeting_settings.days_without_time(context.i18n, describe_days(context.i18n, days)),
+            reply_markup=meeting_settings.refusal_keyboard(
+                context.i18n, pending.kind, target.ref, target.community
+            ),
         )
-    await context.services.meetings_changed()
-    street = await context.session.get(Street, series.street_id)
-    assert street is not None and street.id is not None
-    i18n = context.services.i18n(context.i18n.locale, street.timezone)
-    await message.reply_text(meeting_settings.saved(i18n, [o.starts_at for o in coming]))
+        return
+    if await _rule_refused(context, message, actor, pending, target, rule.strip()):
+        return
+    _series, saved = await save_rule(
+        context, actor, target, rule.strip(), place.strip() or None, key
+    )
+    await message.reply_text(saved)

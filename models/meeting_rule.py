@@ -47,14 +47,19 @@ def parse_rule(rule: str) -> rrule:
 
 def _why(rule: str, exc: Exception) -> str:
     """A sentence on what in the rule was not understood, never Python's own words."""
-    for part in rule.removeprefix("RRULE:").split(";"):
+    parts = rule.removeprefix("RRULE:").split(";")
+    for part in parts:
+        if not part.strip() and len(parts) > 1:
+            return "an empty part: two ';' together, or one at the end"
         if "=" not in part:
             return (
                 f"{part.strip()[:40]!r} is not NAME=VALUE; a rule reads like "
                 "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=30"
             )
     message = str(exc)
-    if "unpack" in message or not message:
+    if "freq" in message and "missing" in message:  # rrule.__init__() missing … 'freq'
+        return "FREQ is missing: FREQ=DAILY, WEEKLY, MONTHLY or YEARLY"
+    if "unpack" in message or not message or "()" in message:
         return "a rule reads like FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=30"
     return message
 

@@ -193,6 +193,11 @@ def parse_when(text: str, tz: ZoneInfo, now: datetime) -> datetime | None:
     return read_when(text, tz, now).moment
 
 
+def split_time(text: str) -> tuple[time | None, str]:
+    """The first time of day in `text` (None when there is none), and the text without it."""
+    return _time_in(text.strip())
+
+
 def parse_time_of_day(text: str) -> time | None:
     """A time of day typed alone: '14:30', '下午2点半', '2:30pm', '9点'."""
     clock, rest = _time_in(text.strip())

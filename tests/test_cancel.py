@@ -268,13 +268,24 @@ async def test_meeting_settings_cancelled(bot: BotHarness, db_url: str) -> None:
     assert await snapshot(db_url) == before
 
     # A refused rule is asked again, with its cancel.
-    await bot.replies(bot.api.press_button(CHEN, series, "复兴社区周会：时间规则"))
-    [again] = await bot.replies(bot.api.send_text(CHEN, "EVERY MONDAY"), CHEN.id)
+    [pattern] = await bot.replies(bot.api.press_button(CHEN, series, "复兴社区周会：时间规则"))
+    await bot.replies(bot.api.press_button(CHEN, pattern, "高级"))
+    [again] = await bot.replies(bot.api.send_text(CHEN, "EVERY WEEK"), CHEN.id)
     assert again.text.startswith("这个规则不可用")
     assert (await cancel_by_button(bot, CHEN, again)).text == NOTHING_CHANGED
     [new] = await bot.replies(bot.api.press_button(CHEN, series, "新建例会"), CHEN.id)
     [question] = await bot.replies(bot.api.press_button(CHEN, new, "水澄桥社区周会"), CHEN.id)
     assert (await cancel_by_button(bot, CHEN, question)).text == NOTHING_CHANGED
+    assert await snapshot(db_url) == before
+
+    # The schedule's buttons: the typed time and the confirmation are cancelled alike.
+    [pattern] = await bot.replies(bot.api.press_button(CHEN, series, "复兴社区周会：时间规则"))
+    [days] = await bot.replies(bot.api.press_button(CHEN, pattern, "每月X日"))
+    [times] = await bot.replies(bot.api.press_button(CHEN, days, "20"))
+    await bot.replies(bot.api.press_button(CHEN, times, "输入其他时间"))
+    assert await cancel_by_word(bot, CHEN, "算了") == NOTHING_CHANGED
+    [confirm] = await bot.replies(bot.api.press_button(CHEN, times, "10:00"))
+    assert (await cancel_by_button(bot, CHEN, confirm)).text == NOTHING_CHANGED
     assert await snapshot(db_url) == before
 
 

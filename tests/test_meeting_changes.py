@@ -60,7 +60,8 @@ async def test_a_series_change_reaches_each_participant_once_with_its_calendar(
     zhou = FakeUser(ZHOU, "周丽")
     [mine] = await bot.replies(api.send_command(zhou, "/meetings"))
     [series] = await bot.replies(api.press_button(zhou, mine, "例会设置"))
-    await bot.replies(api.press_button(zhou, series, "复兴社区周会：时间规则"))
+    [pattern] = await bot.replies(api.press_button(zhou, series, "复兴社区周会：时间规则"))
+    await bot.replies(api.press_button(zhou, pattern, "高级"))
     before = len(api.requests)
     exchange = await bot.exchange(api.send_text(zhou, "FREQ=WEEKLY;BYDAY=WE;BYHOUR=10;BYMINUTE=0"))
     told = [r for r in exchange if r.method in ("sendMessage", "sendDocument")]

@@ -165,7 +165,8 @@ async def test_the_dialogue_refuses_a_minutely_rule_politely(bot: BotHarness, db
     chen = FakeUser(CHEN, "陈建国")
     [listing] = await bot.replies(bot.api.send_command(chen, "/meetings"))
     [series] = await bot.replies(bot.api.press_button(chen, listing, "例会设置"))
-    await bot.replies(bot.api.press_button(chen, series, "复兴社区周会：时间规则"))
+    [pattern] = await bot.replies(bot.api.press_button(chen, series, "复兴社区周会：时间规则"))
+    await bot.replies(bot.api.press_button(chen, pattern, "高级"))
     [refused] = await bot.replies(bot.api.send_text(chen, "FREQ=MINUTELY"))
     assert refused.text == (
         "这个规则不可用：例会最多每天开一次，请使用 FREQ=DAILY、WEEKLY、MONTHLY 或 YEARLY。"
@@ -178,7 +179,8 @@ async def test_the_dialogue_refuses_a_minutely_rule_politely(bot: BotHarness, db
     )  # the participants are told too
     assert saved.text.startswith("已保存。")
     [new] = await bot.replies(bot.api.press_button(chen, series, "新建例会"))
-    await bot.replies(bot.api.press_button(chen, new, "水澄桥社区周会"))
+    [pattern] = await bot.replies(bot.api.press_button(chen, new, "水澄桥社区周会"))
+    await bot.replies(bot.api.press_button(chen, pattern, "高级"))
     [refused] = await bot.replies(bot.api.send_text(chen, "FREQ=SECONDLY | 会议室"))
     assert refused.text.startswith("这个规则不可用：例会最多每天开一次")
     database = Database(db_url)

@@ -564,11 +564,14 @@ async def test_series_changed_and_created_in_the_bot(bot: BotHarness, db_url: st
     chen = FakeUser(CHEN, "陈建国")
     [listing] = await bot.replies(bot.api.send_command(chen, "/meetings"))
     [series] = await bot.replies(bot.api.press_button(chen, listing, "例会设置"))
-    assert series.text.splitlines()[1] == (
-        "• 复兴社区周会: FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=30 · 复兴社区二楼会议室"
-    )
-    await bot.replies(bot.api.press_button(chen, series, "复兴社区周会：时间规则"))
+    assert series.text.splitlines()[1] == "• 复兴社区周会: 每周一 09:30 · 复兴社区二楼会议室"
+    # The typed RFC 5545 rule, behind the dialogue's "advanced" button (the buttons
+    # themselves: tests/test_series_dialogue.py).
+    [pattern] = await bot.replies(bot.api.press_button(chen, series, "复兴社区周会：时间规则"))
+    await bot.replies(bot.api.press_button(chen, pattern, "高级"))
     [bad] = await bot.replies(bot.api.send_text(chen, "EVERY MONDAY"))
+    assert bad.text.startswith("读到了“每周一”，但没有具体时间")  # and asked again
+    [bad] = await bot.replies(bot.api.send_text(chen, "EVERY WEEK"))
     assert bad.text.startswith("这个规则不可用")
     [saved] = await bot.replies(
         bot.api.send_text(chen, "FREQ=WEEKLY;BYDAY=WE;BYHOUR=10;BYMINUTE=0"), CHEN
@@ -577,7 +580,8 @@ async def test_series_changed_and_created_in_the_bot(bot: BotHarness, db_url: st
     await bot.replies(bot.api.press_button(chen, series, "复兴社区周会：地点"))
     await bot.replies(bot.api.send_text(chen, "复兴社区一楼"))
     [new] = await bot.replies(bot.api.press_button(chen, series, "新建例会"))
-    await bot.replies(bot.api.press_button(chen, new, "水澄桥社区周会"))
+    [pattern] = await bot.replies(bot.api.press_button(chen, new, "水澄桥社区周会"))
+    await bot.replies(bot.api.press_button(chen, pattern, "高级"))
     [created] = await bot.replies(
         bot.api.send_text(chen, "FREQ=WEEKLY;BYDAY=TH;BYHOUR=15;BYMINUTE=0 | 水澄桥社区会议室")
     )

@@ -163,7 +163,9 @@ def test_cancel_question_and_change_notice() -> None:
 
 def test_series_list_and_new_series_choice() -> None:
     text, keyboard = meeting_settings.series_list(EN, STREET, [(WEEKLY, RIVER)])
-    assert text == "Meeting series of Nanxing Street:\n• 江边社区 weekly meeting: FREQ=WEEKLY · —"
+    assert text == (
+        "Meeting series of Nanxing Street:\n• 江边社区 weekly meeting: every Monday at 09:00 · —"
+    )
     assert data(keyboard) == [["mt:r:4", "mt:p:4"], ["mt:w:1"]]
     text, keyboard = meeting_settings.new_series_choice(EN, STREET, False, [(2, RIVER)])
     assert text == "Which meeting?" and data(keyboard) == [["mt:k:1:2"]]

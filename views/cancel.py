@@ -43,6 +43,8 @@ MEETING_KINDS = (
     "series_rule",
     "series_place",
     "series_new",
+    "series_time",
+    "series_confirm",
 )
 KINDS = CASE_KINDS + MEETING_KINDS
 MENU = "m"

@@ -1,5 +1,6 @@
-"""The meeting series as their managers set them: the list with rule and place buttons, the
-kinds of new series, the questions asked and why a typed rule is refused."""
+"""The meeting series as their managers set them: the list with each schedule in words and
+rule and place buttons, the kinds of new series, the questions asked and why a typed rule
+is refused."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from models.meeting_rule import MAX_RULE_LENGTH, RuleProblem, RuleRefusal
 from models.meetings import MeetingSeries
 from models.org import Community, Street
 from views.callbacks import pack
+from views.cancel import cancel_button
 from views.labels import community_name, street_name
 from views.meetings import title
+from views.rule_words import describe_rule
 
 
 def series_list(
@@ -28,7 +31,7 @@ def series_list(
     lines = [_("Meeting series of {street}:").format(street=street_name(i18n, street))]
     for one, community in series:
         name = title(i18n, one, street, community)
-        lines.append(f"• {name}: {one.rrule} · {one.place or '—'}")
+        lines.append(f"• {name}: {describe_rule(i18n, one.rrule)} · {one.place or '—'}")
         rows.append(
             [
                 InlineKeyboardButton(
@@ -99,12 +102,40 @@ def rule_problem(i18n: I18n, refusal: RuleRefusal) -> str:
         return _("it never gives a meeting date.")
     if refusal.problem == RuleProblem.TOO_LONG:
         return _("it is too long (at most {count} characters).").format(count=MAX_RULE_LENGTH)
-    return _("it is not an RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=30.")
+    return _(
+        "it is not written as an RFC 5545 rule (like FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=30). "
+        "Easier: press “Set with buttons” below and choose the days and the time."
+    )
 
 
 def rule_refused(i18n: I18n, refusal: RuleRefusal) -> str:
     return i18n.gettext("That rule does not work: {problem}").format(
         problem=rule_problem(i18n, refusal)
+    )
+
+
+def days_without_time(i18n: I18n, days: str) -> str:
+    """Words typed where a rule is asked, read as days with no time of day."""
+    return i18n.gettext(
+        "I read “{days}”, but no time of day: add one (e.g. 每周一 9:30), "
+        "or press “Set with buttons”."
+    ).format(days=days)
+
+
+def refusal_keyboard(
+    i18n: I18n, kind: str, ref: int, community: int | None
+) -> InlineKeyboardMarkup:
+    """Under a refused typed rule: back to the buttons, or cancel."""
+    draft = f"c{community}" if community is not None else ""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    i18n.gettext("Set with buttons"), callback_data=pack("mt", "b", ref, draft)
+                )
+            ],
+            [cancel_button(i18n, kind, ref)],
+        ]
     )
 
 
