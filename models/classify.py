@@ -19,6 +19,8 @@ from models.text import compact, has_cjk, pinyin_key, words
 OTHER = "other"
 # The learned reader's confidence needed to send a report to triage as "other" unasked.
 OTHER_FLOOR = 0.6
+# A learned reading's likeliest real category below this is no hint: all are offered.
+HINT = 0.15
 PINYIN_FACTOR = 0.8
 
 
@@ -205,7 +207,14 @@ class Verdict:
         return top >= 2 and top >= 1.5 * second
 
     def choices(self, n: int = 3) -> list[str]:
-        return [code for code, _score in self.ranked[:n]]
+        """The likeliest categories to offer (not other); none when the reading gives no
+        hint worth offering, and the caller offers them all."""
+        if self.confidence is None:
+            return [code for code, _score in self.ranked[:n] if code != OTHER]
+        real = [(code, p) for code, p in self.ranked if code != OTHER]
+        if not real or real[0][1] < HINT:
+            return []
+        return [code for code, p in real[:n] if p >= HINT / 3]
 
 
 class Classifier:

@@ -222,7 +222,7 @@ class Intake:
             if verdict.confident:
                 spec = self.classifier.categories[verdict.best]
             else:
-                choices = [c for c in verdict.choices(3) if c != OTHER]
+                choices = verdict.choices(3)
                 if not choices:
                     choices = [c for c in self.classifier.categories if c != OTHER]
                 return NeedCategory(draft, choices)
