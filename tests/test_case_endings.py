@@ -86,7 +86,7 @@ async def the_case(db_url: str) -> tuple[Case, list[CaseEvent], list[Assignment]
 
 async def to_triage(bot: BotHarness) -> Recorded:
     """A report nobody's rule takes: the coordinator's triage question."""
-    [ask] = await bot.replies(bot.api.send_text(RESIDENT, "桥直巷有只流浪狗很凶"))
+    [ask] = await bot.replies(bot.api.send_text(RESIDENT, "桥直巷有点问题"))
     exchange = await bot.exchange(bot.api.press_button(RESIDENT, ask, "其他"))
     [question] = to(exchange, CHEN.id)
     return question

@@ -296,3 +296,13 @@ def test_example_rows_name_their_street() -> None:
     assert example == Example("垃圾没人收", "garbage", "qinghe", None)
     with pytest.raises(ValueError, match="line 1"):
         read_examples("only\tthree\tfields")
+
+
+async def test_a_report_about_nothing_the_categories_name_goes_to_triage_unasked(
+    db: Database, roster: object, classifier: Classifier
+) -> None:
+    readers = await _readers(db, classifier)
+    stray_dog = readers.verdict("有只流浪狗很凶")
+    assert stray_dog.best == OTHER and stray_dog.confident
+    vague = readers.verdict("有点问题")
+    assert not vague.confident and vague.choices() == []  # no hint: every category offered

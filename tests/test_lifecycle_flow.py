@@ -379,7 +379,7 @@ async def test_assisting_party_reports_its_part(bot: BotHarness, db_url: str) ->
 
 
 async def test_triage_command_and_case_buttons(bot: BotHarness) -> None:
-    [ask] = await bot.replies(bot.api.send_text(RESIDENT, "桥直巷有只流浪狗很凶"))
+    [ask] = await bot.replies(bot.api.send_text(RESIDENT, "桥直巷有点问题"))
     await bot.exchange(bot.api.press_button(RESIDENT, ask, "其他"))
     [listing] = await bot.replies(bot.api.send_command(CHEN, "/triage"))
     assert listing.text == "待分派（1 件）：\n#1 · 其他 · 桥直巷"
