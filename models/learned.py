@@ -7,18 +7,22 @@ threshold chosen on held-back reports the resident is asked rather than the case
 on a guess. The keywords stay: as features here, and as the explanation `explain` shows.
 
 A model is trained from labelled examples (the shipped set, plus a street's own
-corrections) and kept as bytes: the shipped one in memory, a street's in the database.
+corrections) with scikit-learn, and kept as plain data (vocabularies, idf weights, the
+regression's coefficients): reading one needs no scikit-learn, whose import alone takes a
+second. The shipped model is kept in a cache folder, a street's in the database.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import math
 import pickle
 import random
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from importlib.resources import files
@@ -81,10 +85,10 @@ def plain(text: str) -> str:
 def pinyin_line(text: str) -> str:
     """The text's sound without tones or spaces: 复兴街 垃圾 and "Fùxīng jiē laji" both
     give 'fuxingjielaji'."""
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    # pinyin_key is cached, and the keyword scores have just asked it the same.
-    return pinyin_key(folded).replace("|", "")
+    decomposed = unicodedata.normalize("NFD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # pinyin_key is cached, and the keyword scores have just asked it the same text.
+    return pinyin_key(text if len(bare) == len(decomposed) else bare).replace("|", "")
 
 
 class KeywordScores:
@@ -105,73 +109,83 @@ class KeywordScores:
             for code in self.codes
         ]
 
-    @staticmethod
-    def squash(scores: Iterable[float]) -> list[float]:
-        return [min(score, 6.0) / 6.0 for score in scores]
-
     def rows(self, texts: Iterable[str]) -> list[list[float]]:
-        return [self.squash(self.scores(text)) for text in texts]
+        return [squash(self.scores(text)) for text in texts]
 
 
-class Features:
-    """Text to a sparse row: character n-grams of the text and of its sound, and the
-    keyword scores (weighted: a few strong signals among thousands of weak ones)."""
+_WHITE_SPACES = re.compile(r"\s\s+")
 
-    def __init__(self, classifier: Classifier) -> None:
-        # Imported here: scikit-learn takes most of a second to import, and only training
-        # and reading need it (the bot starts on the keywords meanwhile).
-        from sklearn.feature_extraction.text import TfidfVectorizer
 
-        self.keywords = KeywordScores(classifier)
-        # n-grams seen in at least three reports: a third of the size, as good across streets.
-        self.chars = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(1, 2), sublinear_tf=True, min_df=3
-        )
-        self.sounds = TfidfVectorizer(
-            analyzer="char", ngram_range=(3, 5), sublinear_tf=True, min_df=3
-        )
+def char_grams(text: str, low: int, high: int) -> list[str]:
+    """scikit-learn's "char" analyzer: n-grams of the whole (lower-cased) text."""
+    text = _WHITE_SPACES.sub(" ", text.lower())
+    grams = list(text) if low == 1 else []
+    for n in range(max(low, 2), min(high + 1, len(text) + 1)):
+        grams.extend(text[i : i + n] for i in range(len(text) - n + 1))
+    return grams
 
-    def __getstate__(self) -> dict[str, Any]:
-        # The keyword table is the running bot's (it may be overridden), not the pickle's.
-        state = dict(self.__dict__)
-        state["keywords"] = None
-        return state
 
-    def bind(self, classifier: Classifier) -> None:
-        self.keywords = KeywordScores(classifier)
+def char_wb_grams(text: str, low: int, high: int) -> list[str]:
+    """scikit-learn's "char_wb" analyzer: n-grams within words padded with a space."""
+    grams = []
+    for word in _WHITE_SPACES.sub(" ", text.lower()).split():
+        padded = f" {word} "
+        for n in range(low, high + 1):
+            offset = 0
+            grams.append(padded[offset : offset + n])
+            while offset + n < len(padded):
+                offset += 1
+                grams.append(padded[offset : offset + n])
+            if offset == 0:  # a word shorter than n counts once
+                break
+    return grams
 
-    def _stack(
-        self,
-        texts: Sequence[str],
-        chars: Any,
-        sounds: Any,
-        keyword_rows: list[list[float]] | None = None,
-    ) -> Any:
-        from scipy import sparse
 
-        rows = keyword_rows if keyword_rows is not None else self.keywords.rows(texts)
-        scores = sparse.csr_matrix(rows) * KEYWORD_WEIGHT
-        return sparse.hstack([chars, sounds, scores]).tocsr()
+@dataclass
+class Grams:
+    """One block of features as trained: which n-grams, their columns and idf weights."""
 
-    def fit_transform(self, texts: Sequence[str]) -> Any:
-        return self._stack(
-            texts,
-            self.chars.fit_transform([plain(t) for t in texts]),
-            self.sounds.fit_transform([pinyin_line(t) for t in texts]),
-        )
+    kind: str  # "char" or "char_wb"
+    low: int
+    high: int
+    vocabulary: dict[str, int]
+    idf: Any  # numpy array
 
-    def transform(self, texts: Sequence[str], keyword_rows: list[list[float]] | None = None) -> Any:
-        import sklearn
+    def analyze(self, text: str) -> list[str]:
+        grams = char_wb_grams if self.kind == "char_wb" else char_grams
+        return grams(text, self.low, self.high)
 
-        # The texts are ours, already checked: scikit-learn's checks of every argument
-        # cost more than the reading itself.
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            return self._stack(
-                texts,
-                self.chars.transform([plain(t) for t in texts]),
-                self.sounds.transform([pinyin_line(t) for t in texts]),
-                keyword_rows,
-            )
+    def row(self, text: str) -> tuple[list[int], list[float]]:
+        """The text's tf-idf values at its known n-grams (sublinear tf, l2-normalised),
+        as TfidfVectorizer computes them (a test holds the two equal)."""
+        counts: dict[int, int] = {}
+        for gram in self.analyze(text):
+            index = self.vocabulary.get(gram)
+            if index is not None:
+                counts[index] = counts.get(index, 0) + 1
+        values = [(1.0 + math.log(n)) * float(self.idf[i]) for i, n in counts.items()]
+        norm = math.sqrt(sum(v * v for v in values)) or 1.0
+        return list(counts), [v / norm for v in values]
+
+
+# The feature blocks, as scikit-learn is asked to fit them. n-grams seen in at least three
+# reports: a third of the size, as good across streets.
+CHARS = {"analyzer": "char_wb", "ngram_range": (1, 2), "sublinear_tf": True, "min_df": 3}
+SOUNDS = {"analyzer": "char", "ngram_range": (3, 5), "sublinear_tf": True, "min_df": 3}
+# Of the bytes a model is kept as, and of the features it reads: a change to either makes
+# kept models unreadable (set aside, retrained) rather than silently misread.
+FORMAT = 2
+
+
+def _matrix(texts: Sequence[str], chars: Any, sounds: Any, keyword_rows: Any, fit: bool) -> Any:
+    from scipy import sparse
+
+    blocks = [
+        (chars.fit_transform if fit else chars.transform)([plain(t) for t in texts]),
+        (sounds.fit_transform if fit else sounds.transform)([pinyin_line(t) for t in texts]),
+        sparse.csr_matrix(keyword_rows) * KEYWORD_WEIGHT,
+    ]
+    return sparse.hstack(blocks).tocsr()
 
 
 def _regression(c: float) -> Any:
@@ -190,10 +204,15 @@ C = 10.0
 
 @dataclass
 class Model:
-    """A trained reader and what is known of it."""
+    """A trained reader and what is known of it. Plain data: reading and loading need no
+    scikit-learn (its import alone takes a second), only training does."""
 
-    features: Any
-    regression: Any
+    chars: Grams
+    sounds: Grams
+    coef: Any  # numpy array, categories × features
+    intercept: Any
+    categories: list[str]
+    keyword_codes: list[str]  # the keyword block's order when trained
     classifier: Classifier
     threshold: float = DEFAULT_THRESHOLD
     examples: int = 0
@@ -202,38 +221,55 @@ class Model:
     asks: float | None = None  # the share of held-back reports it would ask about
     trained_at: datetime | None = None
     digest: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def categories(self) -> list[str]:
-        return [str(c) for c in self.regression.classes_]
-
-    def probabilities(
-        self, texts: Sequence[str], keyword_rows: list[list[float]] | None = None
-    ) -> list[list[tuple[str, float]]]:
-        from scipy.special import softmax
-
-        matrix = self.features.transform(texts, keyword_rows)
-        # predict_proba's own product and softmax, without its per-call checks.
-        logits = matrix @ self.regression.coef_.T + self.regression.intercept_
-        codes = self.categories
+    def keyword_scores(self, text: str) -> list[float]:
+        """The keyword table's score for each category of the keyword block."""
+        text_compact, text_pinyin, text_words = compact(text), pinyin_key(text), words(text)
+        table = self.classifier.categories
         return [
-            sorted(zip(codes, (float(p) for p in row), strict=True), key=lambda pair: -pair[1])
-            for row in softmax(logits, axis=1)
+            sum(k.score(text_compact, text_pinyin, text_words) for k in table[code].keywords)
+            if code in table
+            else 0.0  # a category the running table no longer has
+            for code in self.keyword_codes
         ]
+
+    def logits(self, text: str, scores: Sequence[float]) -> Any:
+        """The regression's scores: its weights at the text's n-grams only."""
+        char_idx, char_val = self.chars.row(plain(text))
+        sound_idx, sound_val = self.sounds.row(pinyin_line(text))
+        offset = len(self.chars.vocabulary)
+        keyword_at = offset + len(self.sounds.vocabulary)
+        indices = [*char_idx, *(offset + i for i in sound_idx)]
+        indices += range(keyword_at, keyword_at + len(scores))
+        values = [*char_val, *sound_val, *(v * KEYWORD_WEIGHT for v in squash(scores))]
+        return self.coef[:, indices] @ values + self.intercept
+
+    def ranked(self, text: str, scores: Sequence[float] | None = None) -> list[tuple[str, float]]:
+        import numpy
+
+        scores = self.keyword_scores(text) if scores is None else scores
+        logits = self.logits(text, scores)
+        exp = numpy.exp(logits - logits.max())  # softmax, as predict_proba takes it
+        probabilities = exp / exp.sum()
+        return sorted(
+            zip(self.categories, (float(p) for p in probabilities), strict=True),
+            key=lambda pair: -pair[1],
+        )
+
+    def probabilities(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
+        return [self.ranked(text) for text in texts]
 
     def read(self, text: str) -> Verdict:
         """The categories by probability, with the confidence and the threshold; the
         keyword scores come along as the explanation."""
-        keywords = self.features.keywords
-        scores = keywords.scores(text)
-        ranked = self.probabilities([text], [keywords.squash(scores)])[0]
+        scores = self.keyword_scores(text)
+        ranked = self.ranked(text, scores)
         top = self.classifier.categories.get(ranked[0][0])
         urgent = top is not None and self.classifier.is_urgent(top, text)
         explanation = sorted(
             (
                 (code, round(score, 2))
-                for code, score in zip(keywords.codes, scores, strict=True)
+                for code, score in zip(self.keyword_codes, scores, strict=True)
                 if score > 0
             ),
             key=lambda pair: -pair[1],
@@ -247,25 +283,51 @@ class Model:
         )
 
     def dumps(self) -> bytes:
-        # What TfidfVectorizer keeps of the n-grams it dropped is needed by nobody.
-        for vectorizer in (self.features.chars, self.features.sounds):
-            if hasattr(vectorizer, "stop_words_"):
-                del vectorizer.stop_words_
+        data = {
+            "format": FORMAT,
+            "blocks": [
+                {
+                    "kind": g.kind,
+                    "low": g.low,
+                    "high": g.high,
+                    "vocabulary": g.vocabulary,
+                    "idf": g.idf,
+                }
+                for g in (self.chars, self.sounds)
+            ],
+            "coef": self.coef,
+            "intercept": self.intercept,
+            "categories": self.categories,
+            "keyword_codes": self.keyword_codes,
+        }
         buffer = io.BytesIO()
-        pickle.dump((self.features, self.regression), buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(data, buffer, protocol=pickle.HIGHEST_PROTOCOL)
         return buffer.getvalue()
 
 
+def squash(scores: Iterable[float]) -> list[float]:
+    return [min(score, 6.0) / 6.0 for score in scores]
+
+
 def loads(data: bytes, classifier: Classifier, **known: Any) -> Model:
-    """A model kept as bytes; ValueError when they are not one (corrupt, another version)."""
+    """A model kept as bytes; ValueError when they are not one (corrupt, another format)."""
     try:
-        features, regression = pickle.loads(data)  # the bytes are our own database's
+        kept = pickle.loads(data)  # the bytes are our own database's or cache's
+        if not isinstance(kept, dict) or kept.get("format") != FORMAT:
+            raise ValueError("another format")
+        chars, sounds = (Grams(**block) for block in kept["blocks"])
+        return Model(
+            chars,
+            sounds,
+            kept["coef"],
+            kept["intercept"],
+            list(kept["categories"]),
+            list(kept["keyword_codes"]),
+            classifier,
+            **known,
+        )
     except Exception as exc:  # unpickling raises whatever the bytes make it raise
-        raise ValueError(f"not a model: {type(exc).__name__}") from exc
-    if not isinstance(features, Features):
-        raise ValueError("not a model: unexpected content")
-    features.bind(classifier)
-    return Model(features, regression, classifier, **known)
+        raise ValueError(f"not a model: {type(exc).__name__}: {exc}") from exc
 
 
 def digest_of(examples: Sequence[Example]) -> str:
@@ -280,17 +342,36 @@ def fit(
     classifier: Classifier,
     c: float = C,
     weights: Sequence[float] | None = None,
-) -> tuple[Features, Any]:
-    """Features and regression fitted on the examples (of categories the table knows)."""
+) -> Model:
+    """A model fitted on the examples (of categories the table knows), without figures."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     pairs = [
         (e, w)
         for e, w in zip(examples, weights or [1.0] * len(examples), strict=True)
         if e.category in classifier.categories
     ]
-    features, regression = Features(classifier), _regression(c)
-    matrix = features.fit_transform([e.text for e, _w in pairs])
+    texts = [e.text for e, _w in pairs]
+    keywords = KeywordScores(classifier)
+    chars, sounds = TfidfVectorizer(**CHARS), TfidfVectorizer(**SOUNDS)
+    matrix = _matrix(texts, chars, sounds, keywords.rows(texts), fit=True)
+    regression = _regression(c)
     regression.fit(matrix, [e.category for e, _w in pairs], sample_weight=[w for _e, w in pairs])
-    return features, regression
+
+    def grams(vectorizer: Any, spec: dict[str, Any]) -> Grams:
+        low, high = spec["ngram_range"]
+        vocabulary = {str(k): int(v) for k, v in vectorizer.vocabulary_.items()}
+        return Grams(spec["analyzer"], low, high, vocabulary, vectorizer.idf_)
+
+    return Model(
+        grams(chars, CHARS),
+        grams(sounds, SOUNDS),
+        regression.coef_,
+        regression.intercept_,
+        [str(c) for c in regression.classes_],
+        keywords.codes,
+        classifier,
+    )
 
 
 def choose_threshold(scored: Sequence[tuple[float, bool]], aim: float = AIM) -> float:
@@ -322,10 +403,9 @@ def held_back_scores(
     for k in range(folds):
         test = [examples[i] for i in order[k::folds]]
         train_ids = [i for j, i in enumerate(order) if j % folds != k]
-        features, regression = fit(
+        model = fit(
             [examples[i] for i in train_ids], classifier, weights=[weights[i] for i in train_ids]
         )
-        model = Model(features, regression, classifier)
         for example, ranked in zip(test, model.probabilities([e.text for e in test]), strict=True):
             scored.append((ranked[0][1], ranked[0][0] == example.category))
     return scored
@@ -350,16 +430,12 @@ def train(
     scored = held_back_scores(usable, classifier, usable_weights)
     threshold = choose_threshold(scored)
     kept = [hit for confidence, hit in scored if confidence >= threshold]
-    features, regression = fit(usable, classifier, weights=usable_weights)
-    return Model(
-        features,
-        regression,
-        classifier,
-        threshold=threshold,
-        examples=len(usable),
-        street_examples=street_examples,
-        accuracy=sum(kept) / len(kept) if kept else None,
-        asks=1 - len(kept) / len(scored) if scored else None,
-        trained_at=now,
-        digest=digest_of(usable),
-    )
+    model = fit(usable, classifier, weights=usable_weights)
+    model.threshold = threshold
+    model.examples = len(usable)
+    model.street_examples = street_examples
+    model.accuracy = sum(kept) / len(kept) if kept else None
+    model.asks = 1 - len(kept) / len(scored) if scored else None
+    model.trained_at = now
+    model.digest = digest_of(usable)
+    return model

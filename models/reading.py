@@ -27,7 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.base import ts_column, utcnow
 from models.cases import Case, CaseAction, CaseEvent
 from models.classify import Classifier, Verdict
-from models.learned import Example, Model, digest_of, loads, shipped_examples, train
+from models.learned import FORMAT, Example, Model, digest_of, loads, shipped_examples, train
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class IntakeModel(SQLModel, table=True):
     active: bool = Field(default=True, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
     digest: str = Field(sa_type=sa.String(32))  # of the examples it was trained on
-    library: str = Field(sa_type=sa.String(32))  # scikit-learn's version that wrote it
+    library: str = Field(sa_type=sa.String(32))  # the bytes' format: see _library
     examples: int = 0
     street_examples: int = 0
     threshold: float = 0.5
@@ -59,9 +59,9 @@ class IntakeModel(SQLModel, table=True):
 
 
 def _library() -> str:
-    import sklearn
-
-    return str(sklearn.__version__)
+    """What wrote a model's bytes: their format (models.learned.FORMAT), not scikit-learn's
+    version, which only training needs."""
+    return f"format {FORMAT}"
 
 
 def _known(row: IntakeModel) -> dict[str, object]:
@@ -135,7 +135,7 @@ class Readers:
             assert row.street_id is not None
             try:
                 if row.library != library:
-                    raise ValueError(f"written by scikit-learn {row.library}, not {library}")
+                    raise ValueError(f"kept in {row.library}, not {library}")
                 self.streets[row.street_id] = loads(row.data, self.classifier, **_known(row))
             except ValueError as exc:
                 log.warning("intake model %s cannot be read (%s): set aside", row.id, exc)

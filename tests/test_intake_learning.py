@@ -306,3 +306,27 @@ async def test_a_report_about_nothing_the_categories_name_goes_to_triage_unasked
     assert stray_dog.best == OTHER and stray_dog.confident
     vague = readers.verdict("有点问题")
     assert not vague.confident and vague.choices() == []  # no hint: every category offered
+
+
+def test_reading_without_scikit_learn_gives_its_very_numbers() -> None:
+    """The kept model reads with its own n-grams and tf-idf arithmetic; scikit-learn's
+    vectorizers, fitted alike, give the same rows."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from models.learned import CHARS, SOUNDS, Grams, pinyin_line, plain, shipped_examples
+
+    texts = [e.text for e in shipped_examples()[::7]] + ["", "  垃圾  桶 ", "Qīnghé xiàng"]
+    for spec, form in ((CHARS, plain), (SOUNDS, pinyin_line)):
+        vectorizer = TfidfVectorizer(**spec)
+        matrix = vectorizer.fit_transform([form(t) for t in texts]).toarray()
+        assert vectorizer.build_analyzer()("Ab  cd") == (
+            Grams(spec["analyzer"], *spec["ngram_range"], {}, None).analyze("Ab  cd")
+        )
+        low, high = spec["ngram_range"]
+        grams = Grams(spec["analyzer"], low, high, vectorizer.vocabulary_, vectorizer.idf_)
+        for text, expected in zip(texts, matrix, strict=True):
+            indices, values = grams.row(form(text))
+            row = np.zeros(len(vectorizer.vocabulary_))
+            row[indices] = values
+            assert np.allclose(row, expected), text
