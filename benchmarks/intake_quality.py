@@ -30,6 +30,7 @@ from models.db import Database
 from models.learned import Example, Model, read_examples, shipped_examples, train
 from models.members import street_by_code
 from models.places import PlaceIndex, load_places
+from models.reading import load_file, save_file
 from models.roster import import_roster
 from models.roster_spec import load_roster
 
@@ -72,6 +73,7 @@ class Reading:
 class Result:
     readings: list[Reading] = field(default_factory=list)
     seconds_per_text: float = 0.0
+    reading_seconds: float = 0.0  # in the learned reader alone
 
     def _share(self, rows: Sequence[Reading], test: str) -> float:
         if not rows:
@@ -145,7 +147,9 @@ def read_all(
     for example, register in rows:
         index = places[example.street]
         text = index.without_names(example.text)
+        reading_started = time.perf_counter()
         verdict = model.read(text)
+        result.reading_seconds += time.perf_counter() - reading_started
         found = index.in_text(example.text)
         result.readings.append(
             Reading(
@@ -172,6 +176,7 @@ def cross_streets(classifier: Classifier, places: dict[str, PlaceIndex]) -> Resu
         part = read_all(trained, classifier, places, rows)
         total.readings += part.readings
         total.seconds_per_text = part.seconds_per_text
+        total.reading_seconds += part.reading_seconds
     return total
 
 
@@ -210,7 +215,11 @@ def report(result: Result, classifier: Classifier, misses: bool) -> None:
         cells = [str(confusion[(truth, read)] or "·") for read in codes]
         print(f"| {truth} ({short[truth]}) | " + " | ".join(cells) + " |")
     print()
-    print(f"time to read one text: {result.seconds_per_text * 1000:.2f} ms")
+    per_text = result.reading_seconds / max(1, len(result.readings))
+    print(
+        f"time to read one text: {per_text * 1000:.2f} ms in the learned reader, "
+        f"{result.seconds_per_text * 1000:.2f} ms with the alley and the keywords alone"
+    )
     if misses:
         for r in result.readings:
             if r.best != r.example.category and not r.asks:
@@ -229,6 +238,12 @@ def main() -> None:
     if args.holdout:
         model = train(shipped_examples(), classifier)
         trained_in = time.perf_counter() - started
+        kept = tempfile.NamedTemporaryFile(suffix=".pickle", delete=False)
+        save_file(model, Path(kept.name))
+        load_started = time.perf_counter()
+        load_file(Path(kept.name), classifier)
+        print(f"model loaded from its file in {time.perf_counter() - load_started:.3f} s")
+        Path(kept.name).unlink()
         result = read_all(model, classifier, places, holdout())
         print(f"model trained on {model.examples} reports in {trained_in:.1f} s")
         print(f"threshold {model.threshold:.2f}\n")
