@@ -238,12 +238,12 @@ def main() -> None:
     if args.holdout:
         model = train(shipped_examples(), classifier)
         trained_in = time.perf_counter() - started
-        kept = tempfile.NamedTemporaryFile(suffix=".pickle", delete=False)
-        save_file(model, Path(kept.name))
-        load_started = time.perf_counter()
-        load_file(Path(kept.name), classifier)
-        print(f"model loaded from its file in {time.perf_counter() - load_started:.3f} s")
-        Path(kept.name).unlink()
+        with tempfile.TemporaryDirectory() as folder:
+            kept = Path(folder) / "model.pickle"
+            save_file(model, kept)
+            load_started = time.perf_counter()
+            load_file(kept, classifier)
+            print(f"model loaded from its file in {time.perf_counter() - load_started:.3f} s")
         result = read_all(model, classifier, places, holdout())
         print(f"model trained on {model.examples} reports in {trained_in:.1f} s")
         print(f"threshold {model.threshold:.2f}\n")
