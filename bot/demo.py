@@ -79,6 +79,7 @@ class Sandbox:
         lang: str | None,
         out: TextIO = sys.stdout,
         start: datetime | None = None,
+        wall_clock: datetime | None = None,
     ) -> None:
         self.db_url = f"sqlite:///{Path(db_path).resolve()}"
         self.config = load_config(None, environ={}).with_overrides(
@@ -103,7 +104,10 @@ class Sandbox:
         self.invitations: dict[str, str] = {}
         # The sandbox's time moves only when told (:wait), so deadlines can be played. It
         # starts now, or at `start` (tests replay a script at a fixed moment).
-        self.clock = ManualClock(start if start is not None else SystemClock().now())
+        self.moved_from: datetime | None = None
+        if start is None:  # tests may give the wall clock's reading
+            start = self._daytime(wall_clock or SystemClock().now())
+        self.clock = ManualClock(start)
         # Time asked for by :wait and not yet played: stepped through by the passes.
         self.pending_wait = timedelta()
         # Every file the bot sends is saved beside the database, numbered in order.
@@ -285,11 +289,36 @@ class Sandbox:
                 )
             )
 
+    def _daytime(self, now: datetime) -> datetime:
+        """Now, or at night an hour after the quiet hours end: the walkthrough's cards and
+        buttons come at once, as they would by day (the sandbox's time is its own)."""
+        hours = self.config.quiet_hours.hours()
+        release = hours.release_at(now, ZoneInfo(self.config.app.timezone)) if hours else None
+        if release is None:
+            return now
+        self.moved_from = now
+        return release + timedelta(hours=1)
+
     def say_if_quiet(self) -> None:
-        """At night the sandbox says why the handlers' cards do not come at once."""
+        """At night the sandbox says why its clock starts in the morning, or (started at a
+        given night-time moment) why the handlers' cards do not come at once."""
         quiet = self.config.quiet_hours
         hours = quiet.hours()
         tz = ZoneInfo(self.config.app.timezone)
+        if self.moved_from is not None:
+            self.say(
+                self.i18n.gettext(
+                    "It is {now}, within the quiet hours ({start}–{end}) that hold notices for "
+                    "the morning: the sandbox's clock starts at {clock} instead, so that the "
+                    "bot's messages come at once. ':wait HOURS' moves it on."
+                ).format(
+                    now=self.i18n.format_when(self.moved_from),
+                    start=quiet.start,
+                    end=quiet.end,
+                    clock=self.i18n.format_when(self.clock.now()),
+                )
+            )
+            return
         if hours is None or not hours.is_quiet(self.clock.now(), tz):
             return
         self.say(

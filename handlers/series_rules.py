@@ -141,6 +141,10 @@ async def pressed(
         text, keyboard = rule_dialogue.screen(
             context.i18n, target.ref, draft, await target.name(context)
         )
+        if ready_for_time:  # the time screen says a time may be typed: so it may
+            await questions.ask(
+                context.session, actor.telegram_id, TIME, None, now, **target.data(), draft=arg
+            )
     else:
         text, keyboard = await _confirmation(context, actor, target, rule_of(shape), None)
     await query.answer()

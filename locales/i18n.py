@@ -113,6 +113,12 @@ class I18n:
     def format_duration(self, value: timedelta) -> str:
         return babel_dates.format_timedelta(value, locale=self.locale, threshold=1.0)
 
+    def format_list(self, items: list[str]) -> str:
+        """'a、b和c' in Chinese, 'a, b, and c' in English (Babel's list patterns)."""
+        from babel.lists import format_list
+
+        return format_list(items, locale=self.locale) if items else ""
+
     def format_number(self, value: float) -> str:
         return babel_numbers.format_decimal(value, locale=self.locale)
 

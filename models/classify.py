@@ -196,15 +196,20 @@ class Verdict:
         if not self.ranked:
             return False
         if self.confidence is not None and self.threshold is not None:
-            if self.best == OTHER:
-                # "Something is wrong here" reads as other as surely as a lost dog does;
-                # the resident is asked what it is, unless the text is clearly about
-                # nothing the categories name.
-                return self.confidence >= max(self.threshold, OTHER_FLOOR)
-            return self.confidence >= self.threshold
+            # "Something is wrong here" reads as other as surely as a lost dog does: the
+            # resident is asked what it is, unless the text is clearly about nothing the
+            # categories name (see needed).
+            return self.confidence >= (self.needed or self.threshold)
         top = self.ranked[0][1]
         second = self.ranked[1][1] if len(self.ranked) > 1 else 0.0
         return top >= 2 and top >= 1.5 * second
+
+    @property
+    def needed(self) -> float | None:
+        """The confidence this reading needed to be taken unasked (learned readings)."""
+        if self.threshold is None:
+            return None
+        return max(self.threshold, OTHER_FLOOR) if self.best == OTHER else self.threshold
 
     def choices(self, n: int = 3) -> list[str]:
         """The likeliest categories to offer (not other); none when the reading gives no

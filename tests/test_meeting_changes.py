@@ -67,13 +67,13 @@ async def test_a_series_change_reaches_each_participant_once_with_its_calendar(
     told = [r for r in exchange if r.method in ("sendMessage", "sendDocument")]
     # 周丽 gets her reply, and nothing else.
     assert [r.text for r in told if r.chat_id == ZHOU] == [
-        "已保存。接下来：12月2日 10:00, 12月9日 10:00, 12月16日 10:00"
+        "已保存。接下来：12月2日 10:00、12月9日 10:00和12月16日 10:00"
     ]
     for chat in OTHERS:
         mine_now = [r for r in told if r.chat_id == chat]
         assert [r.method for r in mine_now] == ["sendMessage", "sendDocument", "sendDocument"]
         assert mine_now[0].text == (
-            "复兴社区周会有变动。接下来：12月2日 10:00, 12月9日 10:00, 12月16日 10:00，"
+            "复兴社区周会有变动。接下来：12月2日 10:00、12月9日 10:00和12月16日 10:00，"
             "地点：复兴社区二楼会议室。"
         )
         coming, dropped = (calendar_of(r) for r in mine_now[1:])

@@ -576,7 +576,7 @@ async def test_series_changed_and_created_in_the_bot(bot: BotHarness, db_url: st
     [saved] = await bot.replies(
         bot.api.send_text(chen, "FREQ=WEEKLY;BYDAY=WE;BYHOUR=10;BYMINUTE=0"), CHEN
     )  # the participants are told too (tests/test_meeting_changes.py)
-    assert saved.text == "已保存。接下来：12月2日 10:00, 12月9日 10:00, 12月16日 10:00"
+    assert saved.text == "已保存。接下来：12月2日 10:00、12月9日 10:00和12月16日 10:00"
     await bot.replies(bot.api.press_button(chen, series, "复兴社区周会：地点"))
     await bot.replies(bot.api.send_text(chen, "复兴社区一楼"))
     [new] = await bot.replies(bot.api.press_button(chen, series, "新建例会"))
@@ -585,7 +585,7 @@ async def test_series_changed_and_created_in_the_bot(bot: BotHarness, db_url: st
     [created] = await bot.replies(
         bot.api.send_text(chen, "FREQ=WEEKLY;BYDAY=TH;BYHOUR=15;BYMINUTE=0 | 水澄桥社区会议室")
     )
-    assert created.text == "已保存。接下来：12月3日 15:00, 12月10日 15:00, 12月17日 15:00"
+    assert created.text == "已保存。接下来：12月3日 15:00、12月10日 15:00和12月17日 15:00"
     [listing] = await bot.replies(bot.api.send_command(chen, "/meetings"))
     assert "• 12月2日 10:00 复兴社区周会 · 复兴社区一楼" in listing.text
     assert "• 12月3日 15:00 水澄桥社区周会 · 水澄桥社区会议室" in listing.text

@@ -135,3 +135,15 @@ async def test_at_night_the_sandbox_says_what_waits_for_the_morning(tmp_path: Pa
     assert "🤖 → 冯军" not in before  # the card itself waits
     card = after.index("🤖 → 冯军")
     assert "免打扰时段（20:00–08:00）内的消息" in after[card:]
+
+
+async def test_started_at_night_the_sandbox_clock_starts_in_the_morning(tmp_path: Path) -> None:
+    # A newcomer at 22:00 plays the README's walkthrough: the handler's card and its
+    # buttons must come at once, so the sandbox's own clock starts at 09:00.
+    out = io.StringIO()
+    night = T0 + timedelta(hours=12)  # Thursday 22:00 in Shanghai
+    sandbox = Sandbox(str(tmp_path / "sandbox.db"), "zh_CN", out=out, wall_clock=night)
+    assert await sandbox.main(lines=io.StringIO("复兴南街垃圾好几天没人清了\n")) == 0
+    transcript = out.getvalue()
+    assert "沙盒的时钟从 11月27日 09:00 开始" in transcript
+    assert "🤖 → 冯军" in transcript and "🌙" not in transcript

@@ -89,7 +89,7 @@ async def test_weekly_on_two_days_through_the_buttons(bot: BotHarness, db_url: s
     ]
     confirm = await step(bot, zhou, times, "09:30")
     assert confirm.text == (
-        "复兴社区周会\n每周一、周三 09:30\n接下来：11月30日 09:30, 12月2日 09:30, 12月7日 09:30\n"
+        "复兴社区周会\n每周一、周三 09:30\n接下来：11月30日 09:30、12月2日 09:30和12月7日 09:30\n"
         "按这个时间保存吗？"
     )
     assert (await rules(db_url))["community_weekly-fuxing"][0] == (
@@ -98,10 +98,10 @@ async def test_weekly_on_two_days_through_the_buttons(bot: BotHarness, db_url: s
     [button] = [b for b in confirm.buttons() if b["text"] == "✅ 确认"]
     exchange = await bot.exchange(bot.api.press(zhou, confirm, button["callback_data"]))
     [saved] = [r for r in exchange if r.chat_id == ZHOU and r.method == "editMessageText"]
-    assert saved.text == "已保存。接下来：11月30日 09:30, 12月2日 09:30, 12月7日 09:30"
+    assert saved.text == "已保存。接下来：11月30日 09:30、12月2日 09:30和12月7日 09:30"
     for chat in OTHERS:
         [told] = [r.text for r in exchange if r.chat_id == chat and r.method == "sendMessage"]
-        assert told.startswith("复兴社区周会有变动。接下来：11月30日 09:30, 12月2日 09:30")
+        assert told.startswith("复兴社区周会有变动。接下来：11月30日 09:30、12月2日 09:30")
     assert (await rules(db_url))["community_weekly-fuxing"][0] == (
         "FREQ=WEEKLY;BYDAY=MO,WE;BYHOUR=9;BYMINUTE=30"
     )
@@ -126,7 +126,7 @@ async def test_monthly_on_the_last_friday(bot: BotHarness, db_url: str) -> None:
     confirm = await step(bot, chen, times, "14:00")  # thought better of it
     assert confirm.text.splitlines()[1:3] == [
         "每月最后一个周五 14:00",
-        "接下来：12月25日 14:00, 1月29日 14:00, 2月26日 14:00",
+        "接下来：12月25日 14:00、1月29日 14:00和2月26日 14:00",
     ]
     # The older confirmation, of 16:00, cannot save the 14:00 it did not show.
     [older] = [b["callback_data"] for b in first.buttons() if b["text"] == "✅ 确认"]
@@ -159,7 +159,7 @@ async def test_a_new_series_on_day_15_with_a_time_typed_in_chinese(
     assert confirm.text.splitlines()[:3] == [
         "水澄桥社区周会",
         "每月15日 14:30",
-        "接下来：12月15日 14:30, 1月15日 14:30, 2月15日 14:30",
+        "接下来：12月15日 14:30、1月15日 14:30和2月15日 14:30",
     ]
     before = set(await rules(db_url))
     [saved, where] = await bot.replies(bot.api.press_button(chen, confirm, "✅ 确认"), CHEN)
@@ -267,3 +267,16 @@ async def test_typed_rules_stay_for_power_users_and_are_refused_in_words(
     assert (await rules(db_url))["community_weekly-fuxing"][0] == (
         "FREQ=WEEKLY;BYDAY=TU,TH;BYHOUR=9;BYMINUTE=30"
     )
+
+
+async def test_at_the_time_screen_a_time_may_be_typed_straight_away(bot: BotHarness) -> None:
+    zhou = FakeUser(ZHOU, "周丽")
+    series = await settings(bot, zhou)
+    pattern = await step(bot, zhou, series, "复兴社区周会：时间规则")
+    days = await step(bot, zhou, pattern, "每周")
+    days = await step(bot, zhou, days, "五")
+    times = await step(bot, zhou, days, "下一步 »")
+    assert "或直接输入" in times.text
+    # The screen says "or type it": typed without pressing ⌨ first, it is read.
+    [confirm] = await bot.replies(bot.api.send_text(zhou, "晚上7点"))
+    assert confirm.text.splitlines()[1] == "每周五 19:00"

@@ -142,5 +142,5 @@ def refusal_keyboard(
 def saved(i18n: I18n, next_starts: Sequence[datetime]) -> str:
     """`i18n` in the street's zone: the next meetings of the series as it now stands."""
     return i18n.gettext("Saved. Next: {list}").format(
-        list=", ".join(i18n.format_when(when) for when in next_starts) or "—"
+        list=i18n.format_list([i18n.format_when(when) for when in next_starts]) or "—"
     )

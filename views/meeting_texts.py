@@ -92,6 +92,6 @@ def series_notice(
     stands. `i18n` is theirs, in the street's zone."""
     return i18n.gettext("{meeting} has changed. Next: {list}, at {place}.").format(
         meeting=meeting,
-        list=", ".join(i18n.format_when(when) for when in next_starts) or "—",
+        list=i18n.format_list([i18n.format_when(when) for when in next_starts]) or "—",
         place=place or "—",
     )

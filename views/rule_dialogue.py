@@ -168,7 +168,7 @@ def confirmation(
     lines.append(describe_rule(i18n, rule))
     lines.append(
         _("Next: {list}").format(
-            list=", ".join(i18n.format_when(when) for when in next_starts) or "—"
+            list=i18n.format_list([i18n.format_when(when) for when in next_starts]) or "—"
         )
     )
     lines.append(_("Save this schedule?"))

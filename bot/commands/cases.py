@@ -73,6 +73,8 @@ async def _explain(
                 "reader": "keywords" if verdict.confidence is None else "learned",
                 "confidence": verdict.confidence,
                 "threshold": verdict.threshold,
+                # What this reading needed: "other" goes unasked only when quite sure.
+                "needed": verdict.needed,
                 "urgent": verdict.urgent,
                 "categories": [{"code": code, "score": score} for code, score in verdict.ranked],
                 "keywords": [
