@@ -212,6 +212,7 @@ class Sandbox:
                 self._say_buttons(record)
             elif record.method == "editMessageText":
                 self.buttons.pop(int(record.chat_id), None)
+            self._say_reply_keyboard(record)
         elif record.method in ("sendMediaGroup", "sendLocation", "sendVenue", "sendVoice"):
             self._show_media(record)
         elif record.method == "editMessageReplyMarkup":
@@ -355,6 +356,18 @@ class Sandbox:
                 labels.append(f"[{n}] {button['text']}")
             lines.append("  ".join(labels))
         return lines
+
+    def _say_reply_keyboard(self, record: Recorded) -> None:
+        """Buttons under the typing field (Telegram's reply keyboard): shown, with the
+        sandbox command that does what they do."""
+        markup = record.params.get("reply_markup") or {}
+        for row in markup.get("keyboard", []):
+            for button in row:
+                label = button["text"] if isinstance(button, dict) else str(button)
+                hint = ""
+                if isinstance(button, dict) and button.get("request_contact"):
+                    hint = "  (" + self.i18n.gettext(":contact PHONE presses it") + ")"
+                self.say(f"     ⌨ [{label}]{hint}")
 
     def _say_buttons(self, record: Recorded) -> None:
         for line in self._rows(record):

@@ -147,3 +147,10 @@ async def test_started_at_night_the_sandbox_clock_starts_in_the_morning(tmp_path
     transcript = out.getvalue()
     assert "沙盒的时钟从 11月27日 09:00 开始" in transcript
     assert "🤖 → 冯军" in transcript and "🌙" not in transcript
+
+
+async def test_buttons_under_the_typing_field_are_shown_with_their_command(tmp_path: Path) -> None:
+    transcript = await play(tmp_path, "复兴南街垃圾好几天没人清了\n:press 2\n", lang="zh_CN")
+    shown = [line.strip() for line in transcript.splitlines() if line.strip().startswith("⌨ [")]
+    assert shown[0].startswith("⌨ [📱") and ":contact" in shown[0]
+    assert shown[1] == "⌨ [跳过]"
