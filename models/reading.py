@@ -201,9 +201,10 @@ def _shipped_model(classifier: Classifier, examples: tuple[Example, ...], now: d
 
 def save_file(model: Model, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    known = {k: v for k, v in _figures(model).items()}
     partial = path.with_suffix(f".{os.getpid()}.part")
-    partial.write_bytes(pickle.dumps((known, model.dumps()), protocol=pickle.HIGHEST_PROTOCOL))
+    partial.write_bytes(
+        pickle.dumps((_figures(model), model.dumps()), protocol=pickle.HIGHEST_PROTOCOL)
+    )
     partial.replace(path)  # atomic: a reader never sees half a file
 
 
@@ -235,6 +236,7 @@ def _figures(model: Model) -> dict[str, object]:
 @dataclass(frozen=True)
 class StreetExample:
     event_id: int
+    at: datetime
     example: Example
 
 
@@ -266,7 +268,7 @@ async def street_examples(session: AsyncSession, street_id: int) -> list[StreetE
             continue
         assert event.id is not None
         latest[event.case_id] = StreetExample(
-            event.id, Example(text, str(label), street=str(street_id))
+            event.id, event.at, Example(text, str(label), street=str(street_id))
         )
     return sorted(latest.values(), key=lambda e: e.event_id)
 
@@ -295,13 +297,28 @@ def _accuracy(model: Model | None, classifier: Classifier, held: Sequence[Exampl
 
 
 async def retrain(
-    session: AsyncSession, readers: Readers, street_id: int, now: datetime
-) -> Retrained:
+    session: AsyncSession,
+    readers: Readers,
+    street_id: int,
+    now: datetime,
+    *,
+    only_if_new: bool = False,
+) -> Retrained | None:
     """A new model for the street from the shipped set and its corrections, put in force
-    only if it reads the held-back corrections at least as well as the one in force."""
+    only if it reads the held-back corrections at least as well as the one in force.
+    With `only_if_new`, None when no correction came after the street's model was trained.
+    """
     import asyncio
 
     found = await street_examples(session, street_id)
+    if only_if_new:
+        model = readers.streets.get(street_id)
+        trained_at = model.trained_at if model is not None else None
+        if not found or (trained_at is not None and max(f.at for f in found) <= trained_at):
+            return None
+    # Seconds of training follow: no transaction is held open meanwhile (on SQLite a write
+    # would lock out every chat's).
+    await session.commit()
     known = [f for f in found if f.example.category in readers.classifier.categories]
     ignored = len(found) - len(known)
     if ignored:

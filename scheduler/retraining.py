@@ -1,8 +1,9 @@
 """Once a week, each street's reader is retrained from its corrections.
 
 Hourly passes: after the configured weekday and time in the street's zone, a Delivery row
-(kind "retrain", the ISO week) makes the week's retraining happen once, also after downtime.
-A street with no correction since its model was trained is not retrained.
+(kind "retrain", the ISO week), written once the week's retraining is done, makes it happen
+once, also after downtime. A street with no correction since its model was trained is not
+retrained. Only the leader runs it (one process), so two passes never race for a week.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from telegram.ext import Application, ContextTypes
 
 from models.meetings import Delivery
 from models.org import Street
 from models.quiet import parse_hhmm
-from models.reading import retrain, street_examples
+from models.reading import retrain
 from services.registry import Services
 
 log = logging.getLogger(__name__)
@@ -54,21 +54,25 @@ async def run_once(application: Application) -> list[str]:  # type: ignore[type-
             )
             if period is None:
                 continue
-            try:
-                async with session.begin_nested():
-                    session.add(
-                        Delivery(street_id=street.id, kind=KIND, period=period, delivered_at=now)
+            done_already = (
+                await session.exec(
+                    select(Delivery.id).where(
+                        Delivery.street_id == street.id,
+                        Delivery.kind == KIND,
+                        Delivery.period == period,
                     )
-            except IntegrityError:
-                continue  # this week's is done
+                )
+            ).first()
+            if done_already is not None:
+                continue
+            # The week is marked done only after its retraining: a failure is tried again
+            # at the next pass.
+            result = await retrain(session, readers, street.id, now, only_if_new=True)
+            session.add(Delivery(street_id=street.id, kind=KIND, period=period, delivered_at=now))
             await session.commit()
-            model = readers.streets.get(street.id)
-            examples = await street_examples(session, street.id)
-            if not examples or (model is not None and model.street_examples >= len(examples)):
-                continue  # nothing new to learn from
-            result = await retrain(session, readers, street.id, now)
-            log.info("street %s retrained: %s", street.code, result)
-            done.append(street.code)
+            if result is not None:
+                log.info("street %s retrained: %s", street.code, result)
+                done.append(street.code)
     return done
 
 

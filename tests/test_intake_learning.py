@@ -55,6 +55,27 @@ async def _readers(db: Database, classifier: Classifier) -> Readers:
     return readers
 
 
+async def _street_intake(db: Database, classifier: Classifier) -> tuple[Readers, int, Intake]:
+    """The learned readers, the sample street's id, and an intake reading with them."""
+    readers = await _readers(db, classifier)
+    async with db.session() as session:
+        street = (await session.exec(select(Street))).one()
+        places = await load_places(session)
+    assert street.id is not None
+    intake = Intake(classifier, places, IntakeSettings(reports_per_hour=100), readers)
+    return readers, street.id, intake
+
+
+async def _correct_parcels(db: Database, intake: Intake) -> datetime:
+    """Each parcel report filed and corrected to street occupation; the time after."""
+    now = T0
+    for text in PARCELS:
+        now += timedelta(minutes=5)
+        case = await _report(db, intake, text, now)
+        await _correct(db, case, "street_vendor", now)
+    return now
+
+
 async def _report(db: Database, intake: Intake, text: str, now: datetime) -> Case:
     async with db.session() as session:
         outcome = await intake.receive(session, Report(telegram_id=RESIDENT, text=text), now)
@@ -83,53 +104,37 @@ async def _correct(db: Database, case: Case, code: str, now: datetime) -> None:
 async def test_a_streets_repeated_correction_changes_the_next_reading(
     db: Database, roster: object, classifier: Classifier
 ) -> None:
-    readers = await _readers(db, classifier)
-    async with db.session() as session:
-        street = (await session.exec(select(Street))).one()
-        places = await load_places(session)
-    assert street.id is not None
-    intake = Intake(classifier, places, IntakeSettings(reports_per_hour=100), readers)
-    before = intake.read(SIMILAR, street.id)
+    readers, street_id, intake = await _street_intake(db, classifier)
+    before = intake.read(SIMILAR, street_id)
     assert before.best != "street_vendor", before
-    now = T0
-    for text in PARCELS:
-        now += timedelta(minutes=5)
-        case = await _report(db, intake, text, now)
-        await _correct(db, case, "street_vendor", now)
+    now = await _correct_parcels(db, intake)
     async with db.session() as session:
-        found = await street_examples(session, street.id)
+        found = await street_examples(session, street_id)
         # Those read wrongly and corrected (a reading already right is no correction).
         assert len(found) >= 5 and {f.example.category for f in found} == {"street_vendor"}
         assert {f.example.text for f in found} <= set(PARCELS)
-        result = await retrain(session, readers, street.id, now)
+        result = await retrain(session, readers, street_id, now)
+        assert result is not None
     assert result.replaced and result.examples == len(found)
-    after = intake.read(SIMILAR, street.id)
+    after = intake.read(SIMILAR, street_id)
     assert after.best == "street_vendor", after
     # Another street is read as before: the lesson is this street's.
     assert intake.read(SIMILAR, None).best == before.best
     # Kept in the database: a restart reads as the street taught it.
     again = await _readers(db, classifier)
-    assert again.verdict(SIMILAR, street.id).best == "street_vendor"
+    assert again.verdict(SIMILAR, street_id).best == "street_vendor"
 
 
 async def test_a_model_that_reads_the_held_back_corrections_worse_is_not_put_in_force(
-    db: Database, roster: object, classifier: Classifier
+    db: Database, roster: object, classifier: Classifier, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    readers = await _readers(db, classifier)
+    readers, street_id, intake = await _street_intake(db, classifier)
+    now = await _correct_parcels(db, intake)
     async with db.session() as session:
-        street = (await session.exec(select(Street))).one()
-        places = await load_places(session)
-    assert street.id is not None
-    intake = Intake(classifier, places, IntakeSettings(reports_per_hour=100), readers)
-    now = T0
-    for text in PARCELS:
-        now += timedelta(minutes=5)
-        case = await _report(db, intake, text, now)
-        await _correct(db, case, "street_vendor", now)
-    async with db.session() as session:
-        first = await retrain(session, readers, street.id, now)
+        first = await retrain(session, readers, street_id, now)
+        assert first is not None
     assert first.replaced
-    in_force = readers.streets[street.id]
+    in_force = readers.streets[street_id]
 
     # A model that reads every held-back correction wrong is refused; the one in force stays.
     class Worse:
@@ -142,14 +147,12 @@ async def test_a_model_that_reads_the_held_back_corrections_worse_is_not_put_in_
     import models.reading as reading
 
     real_train = reading.train
-    reading.train = lambda *a, **k: Worse(real_train(*a, **k))  # type: ignore[assignment]
-    try:
-        async with db.session() as session:
-            second = await retrain(session, readers, street.id, now + timedelta(days=7))
-    finally:
-        reading.train = real_train
+    monkeypatch.setattr(reading, "train", lambda *a, **k: Worse(real_train(*a, **k)))
+    async with db.session() as session:
+        second = await retrain(session, readers, street_id, now + timedelta(days=7))
+        assert second is not None
     assert not second.replaced and second.new_accuracy == 0.0
-    assert readers.streets[street.id] is in_force
+    assert readers.streets[street_id] is in_force
     async with db.session() as session:
         rows = (await session.exec(select(IntakeModel))).all()
     assert [r.active for r in rows] == [True]
@@ -158,12 +161,7 @@ async def test_a_model_that_reads_the_held_back_corrections_worse_is_not_put_in_
 async def test_a_residents_choice_is_a_labelled_example_and_unknown_categories_are_ignored(
     db: Database, roster: object, classifier: Classifier, caplog: pytest.LogCaptureFixture
 ) -> None:
-    readers = await _readers(db, classifier)
-    async with db.session() as session:
-        street = (await session.exec(select(Street))).one()
-        places = await load_places(session)
-    assert street.id is not None
-    intake = Intake(classifier, places, IntakeSettings(reports_per_hour=100), readers)
+    readers, street_id, intake = await _street_intake(db, classifier)
     case = await _report(db, intake, "复兴街有点问题，麻烦来看看", T0)
     async with db.session() as session:
         created = (
@@ -174,7 +172,7 @@ async def test_a_residents_choice_is_a_labelled_example_and_unknown_categories_a
             )
         ).one()
         assert created.data.get("chosen") is True
-        found = await street_examples(session, street.id)
+        found = await street_examples(session, street_id)
         assert [f.example.text for f in found] == ["复兴街有点问题，麻烦来看看"]
         # A correction naming a category the table no longer has.
         session.add(
@@ -187,7 +185,8 @@ async def test_a_residents_choice_is_a_labelled_example_and_unknown_categories_a
         )
         await session.commit()
         with caplog.at_level(logging.WARNING):
-            result = await retrain(session, readers, street.id, T0 + timedelta(hours=1))
+            result = await retrain(session, readers, street_id, T0 + timedelta(hours=1))
+            assert result is not None
     assert result.ignored == 1 and result.examples == 0
     assert "no longer exist" in caplog.text
 
@@ -330,3 +329,38 @@ def test_reading_without_scikit_learn_gives_its_very_numbers() -> None:
             row = np.zeros(len(vectorizer.vocabulary_))
             row[indices] = values
             assert np.allclose(row, expected), text
+
+
+async def test_the_weekly_pass_retrains_a_street_with_new_corrections_once(
+    db_url: str, roster: object, classifier: Classifier
+) -> None:
+    from models.clock import ManualClock
+    from models.meetings import Delivery
+    from scheduler import retraining
+    from tests.harness import bot_running
+
+    # Sunday 03:30 in Shanghai: the week's retraining is due.
+    clock = ManualClock(datetime(2026, 11, 29, 3, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
+    async with bot_running(db_url, clock=clock) as bot:
+        services = bot.app.services
+        assert await bot.tick(retraining.run_once) == []  # no correction: nothing to learn
+        database = Database(db_url)
+        try:
+            assert services.readers is not None
+            async with database.session() as session:
+                places = await load_places(session)
+            settings = IntakeSettings(reports_per_hour=100)
+            intake = Intake(classifier, places, settings, services.readers)
+            await _correct_parcels(database, intake)
+            assert await bot.tick(retraining.run_once) == []  # this week's pass was made
+            clock.set(clock.now() + timedelta(days=7))
+            assert await bot.tick(retraining.run_once) == ["nanxing"]
+            assert await bot.tick(retraining.run_once) == []  # once a week
+            async with database.session() as session:
+                weeks = (
+                    await session.exec(select(Delivery.period).where(Delivery.kind == "retrain"))
+                ).all()
+                assert sorted(weeks) == ["2026-W48", "2026-W49"]
+                assert (await session.exec(select(IntakeModel))).one().active
+        finally:
+            await database.dispose()

@@ -38,6 +38,7 @@ async def _retrain(session: AsyncSession, config: Config, street_code: str | Non
     for street in streets:
         assert street.id is not None
         result = await retrain(session, readers, street.id, now)
+        assert result is not None  # asked for unconditionally
         lines.append(_retrained_line(street.code, result))
     return lines
 
