@@ -91,26 +91,17 @@ def pinyin_line(text: str) -> str:
     return pinyin_key(text if len(bare) == len(decomposed) else bare).replace("|", "")
 
 
-class KeywordScores:
-    """The keyword table's score per category, squashed to [0, 1]: a feature block."""
-
-    def __init__(self, classifier: Classifier) -> None:
-        self.classifier = classifier
-        self.codes = sorted(classifier.categories)
-
-    def scores(self, text: str) -> list[float]:
-        """Each category's keyword score, in `codes` order (what `explain` shows)."""
-        text_compact, text_pinyin, text_words = compact(text), pinyin_key(text), words(text)
-        return [
-            sum(
-                k.score(text_compact, text_pinyin, text_words)
-                for k in self.classifier.categories[code].keywords
-            )
-            for code in self.codes
-        ]
-
-    def rows(self, texts: Iterable[str]) -> list[list[float]]:
-        return [squash(self.scores(text)) for text in texts]
+def keyword_scores(classifier: Classifier, codes: Sequence[str], text: str) -> list[float]:
+    """The keyword table's score for each of `codes` (0 for a category the table no longer
+    has): a feature block when squashed, and what `explain` shows."""
+    text_compact, text_pinyin, text_words = compact(text), pinyin_key(text), words(text)
+    table = classifier.categories
+    return [
+        sum(k.score(text_compact, text_pinyin, text_words) for k in table[code].keywords)
+        if code in table
+        else 0.0
+        for code in codes
+    ]
 
 
 _WHITE_SPACES = re.compile(r"\s\s+")
@@ -177,12 +168,13 @@ SOUNDS = {"analyzer": "char", "ngram_range": (3, 5), "sublinear_tf": True, "min_
 FORMAT = 2
 
 
-def _matrix(texts: Sequence[str], chars: Any, sounds: Any, keyword_rows: Any, fit: bool) -> Any:
+def _fitted_matrix(texts: Sequence[str], chars: Any, sounds: Any, keyword_rows: Any) -> Any:
+    """The training rows, the vectorizers fitted on the way: columns in Model.logits' order."""
     from scipy import sparse
 
     blocks = [
-        (chars.fit_transform if fit else chars.transform)([plain(t) for t in texts]),
-        (sounds.fit_transform if fit else sounds.transform)([pinyin_line(t) for t in texts]),
+        chars.fit_transform([plain(t) for t in texts]),
+        sounds.fit_transform([pinyin_line(t) for t in texts]),
         sparse.csr_matrix(keyword_rows) * KEYWORD_WEIGHT,
     ]
     return sparse.hstack(blocks).tocsr()
@@ -223,15 +215,7 @@ class Model:
     digest: str = ""
 
     def keyword_scores(self, text: str) -> list[float]:
-        """The keyword table's score for each category of the keyword block."""
-        text_compact, text_pinyin, text_words = compact(text), pinyin_key(text), words(text)
-        table = self.classifier.categories
-        return [
-            sum(k.score(text_compact, text_pinyin, text_words) for k in table[code].keywords)
-            if code in table
-            else 0.0  # a category the running table no longer has
-            for code in self.keyword_codes
-        ]
+        return keyword_scores(self.classifier, self.keyword_codes, text)
 
     def logits(self, text: str, scores: Sequence[float]) -> Any:
         """The regression's scores: its weights at the text's n-grams only."""
@@ -352,9 +336,10 @@ def fit(
         if e.category in classifier.categories
     ]
     texts = [e.text for e, _w in pairs]
-    keywords = KeywordScores(classifier)
+    codes = sorted(classifier.categories)
+    rows = [squash(keyword_scores(classifier, codes, text)) for text in texts]
     chars, sounds = TfidfVectorizer(**CHARS), TfidfVectorizer(**SOUNDS)
-    matrix = _matrix(texts, chars, sounds, keywords.rows(texts), fit=True)
+    matrix = _fitted_matrix(texts, chars, sounds, rows)
     regression = _regression(c)
     regression.fit(matrix, [e.category for e, _w in pairs], sample_weight=[w for _e, w in pairs])
 
@@ -369,7 +354,7 @@ def fit(
         regression.coef_,
         regression.intercept_,
         [str(c) for c in regression.classes_],
-        keywords.codes,
+        codes,
         classifier,
     )
 
