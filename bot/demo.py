@@ -106,7 +106,9 @@ class Sandbox:
         # starts now, or at `start` (tests replay a script at a fixed moment).
         self.moved_from: datetime | None = None
         if start is None:  # tests may give the wall clock's reading
-            start = self._daytime(wall_clock or SystemClock().now())
+            wall = wall_clock or SystemClock().now()
+            start = self._daytime(wall)
+            self.moved_from = wall if start != wall else None
         self.clock = ManualClock(start)
         # Time asked for by :wait and not yet played: stepped through by the passes.
         self.pending_wait = timedelta()
@@ -252,22 +254,18 @@ class Sandbox:
             for run_once in TIME_DRIVEN:
                 await run_once(application)
             await application.services.sender.idle()
-            await self.show_held()
+            await self.show_held(application)
 
-    async def show_held(self) -> None:
+    async def show_held(self, application: Any) -> None:
         """One line per notice newly held for the digest: who, and until when."""
-        database = Database(self.db_url)
-        try:
-            async with database.session() as session:
-                rows = (
-                    await session.exec(
-                        select(HeldNotice)
-                        .where(col(HeldNotice.id) > self.held_shown)
-                        .order_by(col(HeldNotice.id))
-                    )
-                ).all()
-        finally:
-            await database.dispose()
+        async with application.services.db.session() as session:
+            rows = (
+                await session.exec(
+                    select(HeldNotice)
+                    .where(col(HeldNotice.id) > self.held_shown)
+                    .order_by(col(HeldNotice.id))
+                )
+            ).all()
         # One line per person: what a step holds is often several notices on one case.
         by_chat: dict[int, list[HeldNotice]] = {}
         for row in rows:
@@ -295,10 +293,7 @@ class Sandbox:
         buttons come at once, as they would by day (the sandbox's time is its own)."""
         hours = self.config.quiet_hours.hours()
         release = hours.release_at(now, ZoneInfo(self.config.app.timezone)) if hours else None
-        if release is None:
-            return now
-        self.moved_from = now
-        return release + timedelta(hours=1)
+        return now if release is None else release + timedelta(hours=1)
 
     def say_if_quiet(self) -> None:
         """At night the sandbox says why its clock starts in the morning, or (started at a
@@ -330,18 +325,14 @@ class Sandbox:
             ).format(now=self.i18n.format_when(self.clock.now()), start=quiet.start, end=quiet.end)
         )
 
-    async def skip_held(self) -> None:
+    async def skip_held(self, application: Any) -> None:
         """Notices held in an earlier sandbox session are not news."""
-        database = Database(self.db_url)
-        try:
-            async with database.session() as session:
-                last = (
-                    await session.exec(
-                        select(HeldNotice.id).order_by(col(HeldNotice.id).desc()).limit(1)
-                    )
-                ).first()
-        finally:
-            await database.dispose()
+        async with application.services.db.session() as session:
+            last = (
+                await session.exec(
+                    select(HeldNotice.id).order_by(col(HeldNotice.id).desc()).limit(1)
+                )
+            ).first()
         self.held_shown = last or 0
 
     @staticmethod
@@ -608,7 +599,7 @@ class Sandbox:
                         "{name} has not joined yet: ':join {name}' opens the invitation as {name}."
                     ).format(name=name)
                 )
-            await self.skip_held()
+            await self.skip_held(application)
             self.say_if_quiet()
             self.say(
                 _(
@@ -634,7 +625,7 @@ class Sandbox:
                     await self.wait_processed(update_id)
                 await self.play_time(application)
                 await application.services.sender.idle()
-                await self.show_held()
+                await self.show_held(application)
         self.say(_("Bye."))
         return 0
 
