@@ -28,19 +28,12 @@ from models.meetings import MeetingOccurrence, MeetingSeries, OccurrenceState
 from models.org import Street
 from models.permissions import Actor
 from views.callbacks import as_int, stale, verb_press
+from views.cancel import MEETING_KINDS
 
 PATTERN = r"^mt:"
-# The PendingInput kinds answered here; report.py sends them this way.
-KINDS = (
-    "move_meeting",
-    "move_confirm",
-    "minutes",
-    "series_rule",
-    "series_place",
-    "series_new",
-    "series_time",
-    "series_confirm",
-)
+# The PendingInput kinds answered here (report.py sends them this way): the meeting
+# questions, each of which may also be cancelled.
+KINDS = MEETING_KINDS
 
 # What a manager may do with a meeting still to come.
 MANAGING: dict[str, Callable[[Update, LaneKeeperContext, Actor, MeetingPress], Awaitable[None]]] = {
