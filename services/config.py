@@ -209,6 +209,50 @@ class AssessmentConfig(_Section):
     deliver_quarterly: bool = True
 
 
+def _rate(value: str) -> str:
+    """A rate as the limits library writes it ("60/minute", "10 per second"), read now."""
+    from limits import parse_many
+
+    try:
+        if not parse_many(value):
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"expected a rate such as '60/minute', got {value!r}") from None
+    return value
+
+
+def _public_url(value: str) -> str:
+    return _http_url(value).rstrip("/") if value else value
+
+
+class WebConfig(_Section):
+    """The bot's own HTTP server: Open311 (docs/open311.md), /health, and in webhook mode the
+    webhook, all on one port."""
+
+    enabled: bool = False
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port
+    # The address people and other systems reach it by (behind the reverse proxy).
+    public_url: Annotated[str, AfterValidator(_public_url)] = ""
+    # Proxies whose X-Forwarded-For is believed (for per-address limits): comma-separated.
+    forwarded_allow_ips: str = "127.0.0.1"
+
+
+class Open311Config(_Section):
+    # Calls a key may make (all of them together), in the limits library's notation.
+    key_rate: Annotated[str, AfterValidator(_rate)] = "120/minute"
+    # Cases a key may file.
+    post_rate: Annotated[str, AfterValidator(_rate)] = "30/minute"
+    # Calls without a valid key, per address (a guessed key is answered 403 this often).
+    anonymous_rate: Annotated[str, AfterValidator(_rate)] = "30/minute"
+    # The street makes photos given as links public: served back as media_url.
+    public_media: bool = False
+    # Callbacks to private, loopback or link-local addresses (off: no reaching the intranet).
+    allow_private_callbacks: bool = False
+    # Tries of a callback before it is given up; pauses grow from 30 s to an hour.
+    callback_attempts: int = Field(default=12, ge=1, le=100)
+
+
 class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     database: DatabaseConfig = DatabaseConfig()
@@ -218,6 +262,8 @@ class Config(_Section):
     calendar: CalendarConfig = CalendarConfig()
     quiet_hours: QuietHoursConfig = QuietHoursConfig()
     assessment: AssessmentConfig = AssessmentConfig()
+    web: WebConfig = WebConfig()
+    open311: Open311Config = Open311Config()
     _source: str = PrivateAttr("<defaults>")
 
     @property
