@@ -75,6 +75,20 @@ def _parser() -> argparse.ArgumentParser:
     revoking = with_config(invite_commands.add_parser("revoke", help="withdraw an invitation"))
     revoking.add_argument("id", type=int, metavar="ID")
 
+    apikey = commands.add_parser("apikey", help="API keys for Open311 clients (docs/open311.md)")
+    apikey_commands = apikey.add_subparsers(dest="apikey_command", metavar="ACTION", required=True)
+    key_create = with_config(
+        apikey_commands.add_parser("create", help="a new key, printed once (kept hashed)")
+    )
+    key_create.add_argument("--name", required=True, help="the channel its cases are filed under")
+    key_create.add_argument(
+        "--street", action="append", default=[], metavar="CODE", help="limit to (repeatable)"
+    )
+    key_create.add_argument("--read-only", action="store_true", help="may read, not file")
+    with_config(apikey_commands.add_parser("list", help="the keys (never the keys themselves)"))
+    key_revoke = with_config(apikey_commands.add_parser("revoke", help="withdraw a key"))
+    key_revoke.add_argument("name", metavar="NAME")
+
     explain = with_config(
         commands.add_parser(
             "explain", help="show how texts would be classified, located and routed (JSON lines)"
@@ -288,6 +302,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config)
         if args.command == "run":
             return _run(config)
+        if args.command == "apikey":
+            from bot.commands import apikeys
+
+            if args.apikey_command == "create":
+                return apikeys.create_command(config, args.name, args.street, args.read_only)
+            if args.apikey_command == "list":
+                return apikeys.list_command(config)
+            return apikeys.revoke_command(config, args.name)
         if args.command == "doctor":
             from bot.commands.doctor import doctor_command
 

@@ -37,6 +37,7 @@ from models.messaging import (
     Priority,
     TaskBeat,
 )
+from models.open311 import ApiKey, ServiceRequest
 from models.org import (
     Alley,
     Block,
@@ -58,6 +59,7 @@ __all__ = [
     "ActionItem",
     "ActionItemState",
     "Alley",
+    "ApiKey",
     "Assignment",
     "AssignmentRole",
     "AssignmentState",
@@ -91,6 +93,7 @@ __all__ = [
     "Priority",
     "ReportDraft",
     "Role",
+    "ServiceRequest",
     "Street",
     "TaskBeat",
     "TelegramUser",

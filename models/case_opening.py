@@ -132,7 +132,7 @@ async def open_case(
         text=draft.text,
         lat=draft.lat,
         lon=draft.lon,
-        reporter_telegram_id=draft.telegram_id,
+        reporter_telegram_id=draft.telegram_id or None,
         reporter_member_id=reporter.id if reporter else None,
         reporter_role=str(reporter.role) if reporter else "resident",
         reporter_locale=locale,
@@ -163,7 +163,7 @@ async def open_case(
         case,
         CaseAction.CREATE,
         at=now,
-        actor_telegram_id=draft.telegram_id,
+        actor_telegram_id=draft.telegram_id or None,
         actor_member_id=reporter.id if reporter else None,
         # The updates that carried the report: an edit of one of them is found by them.
         data={

@@ -135,7 +135,7 @@ class Case(SQLModel, table=True):
     # Taken by staff (受理) from someone who phoned or walked in (models/staff_reports.py):
     # how it came, and who called; None for a report sent to the bot. The caller is no
     # Telegram user and is never messaged; the staff member who filed it is the reporter.
-    channel: str | None = Field(default=None, sa_type=sa.String(16))
+    channel: str | None = Field(default=None, sa_type=sa.String(64))
     caller_name: str | None = Field(default=None, sa_type=sa.String(40))
     caller_phone: str | None = Field(default=None, sa_type=sa.String(32))
 
@@ -226,7 +226,7 @@ class ReportDraft(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
     # A report taken by staff: carried to the case (see Case.channel).
-    channel: str | None = Field(default=None, sa_type=sa.String(16))
+    channel: str | None = Field(default=None, sa_type=sa.String(64))
     caller_name: str | None = Field(default=None, sa_type=sa.String(40))
     caller_phone: str | None = Field(default=None, sa_type=sa.String(32))
 

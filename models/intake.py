@@ -41,6 +41,7 @@ from models.reports import (
     Cancelled,
     Created,
     Duplicate,
+    Filing,
     IntakeSettings,
     MemberChat,
     NeedCategory,
@@ -59,6 +60,7 @@ __all__ = [
     "Cancelled",
     "Created",
     "Duplicate",
+    "Filing",
     "Intake",
     "IntakeSettings",
     "MemberChat",
@@ -226,6 +228,69 @@ class Intake:
                 if not choices:
                     choices = [c for c in self.classifier.categories if c != OTHER]
                 return NeedCategory(draft, choices)
+        return await self._open(session, draft, spec, place, locale, now, _reading(verdict, picked))
+
+    async def file(
+        self, session: AsyncSession, filing: Filing, now: datetime
+    ) -> Created | Duplicate:
+        """A complete report from another system (Open311): where is known, and what is
+        either given or read here. What the reader is unsure of goes to triage with its best
+        reading, since nobody is there to be asked. Nothing is committed."""
+        spec = self.classifier.categories.get(filing.category or "")
+        verdict = None
+        triage = False
+        if spec is None:
+            verdict = self.read(filing.text, filing.place.street_id)
+            spec = self.classifier.categories[verdict.best]
+            triage = not verdict.confident
+        draft = ReportDraft(
+            telegram_id=0,
+            text=filing.text,
+            lat=filing.lat,
+            lon=filing.lon,
+            alley_id=filing.place.alley_id,
+            anonymous=filing.anonymous,
+            channel=filing.channel,
+            caller_name=filing.caller_name,
+            caller_phone=filing.caller_phone,
+            attachments=list(filing.attachments),
+            created_at=now,
+            updated_at=now,
+        )
+        reading: dict[str, object] = (
+            {"given": True} if verdict is None else _reading(verdict, False)
+        )
+        if triage:
+            reading["unsure"] = True
+        outcome = await self._open(
+            session,
+            draft,
+            spec,
+            filing.place,
+            filing.locale,
+            now,
+            reading,
+            triage=triage,
+            kept=False,
+        )
+        assert isinstance(outcome, Created | Duplicate)
+        return outcome
+
+    async def _open(
+        self,
+        session: AsyncSession,
+        draft: ReportDraft,
+        spec: CategorySpec,
+        place: Place,
+        locale: str | None,
+        now: datetime,
+        reading: dict[str, object],
+        *,
+        triage: bool = False,
+        kept: bool = True,
+    ) -> Created | Duplicate:
+        """The case a complete report becomes: a repeat of an open case joins it; otherwise
+        it is numbered, due and routed. `kept`: the draft is a row, deleted once used."""
         urgent = self.classifier.is_urgent(spec, draft.text)
         original = await find_original(session, spec, place, draft)
         reporter = await reporter_member(session, draft.telegram_id, place.street_id)
@@ -240,7 +305,7 @@ class Intake:
             now,
             self.settings.calendar,
             numbered=original is None,
-            reading=_reading(verdict, picked),
+            reading=reading,
         )
         if original is not None:
             apply(
@@ -260,15 +325,19 @@ class Intake:
                 original,
                 CaseAction.LINK_DUPLICATE,
                 at=now,
-                actor_telegram_id=draft.telegram_id,
+                actor_telegram_id=draft.telegram_id or None,
                 data={"case": case.id},
             )
-            await session.delete(draft)
+            if kept:
+                await session.delete(draft)
             await session.flush()
             return Duplicate(case, original, spec, place, again=again)
         chosen = await self.route_for(session, place, spec, reporter)
+        if triage and not chosen.to_triage:
+            chosen = await route(session, place, spec.lead, spec.assist, triage=True)
         await dispatch_case(session, case, chosen, now)
-        await session.delete(draft)
+        if kept:
+            await session.delete(draft)
         await session.flush()
         return Created(case, spec, place, chosen, reporter)
 

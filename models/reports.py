@@ -28,6 +28,23 @@ class Report:
 
 
 @dataclass(frozen=True)
+class Filing:
+    """A complete report from another system (Open311): its place is known already."""
+
+    text: str
+    place: Place
+    channel: str  # the API key's name
+    category: str | None = None  # None: read from the text
+    lat: float | None = None
+    lon: float | None = None
+    caller_name: str | None = None
+    caller_phone: str | None = None
+    anonymous: bool = False
+    attachments: tuple[dict[str, Any], ...] = ()
+    locale: str | None = None
+
+
+@dataclass(frozen=True)
 class IntakeSettings:
     radius_m: float = 150.0
     reports_per_hour: int = 10
