@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.routing import BaseRoute
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
@@ -22,7 +23,8 @@ from bot.ratelimit import AnswersFirstRateLimiter
 from bot.retrier import InboxRetrier
 from bot.sender import Sender
 from bot.supervisor import Supervisor
-from bot.webhook import WebhookServer
+from bot.web_server import WebServer
+from bot.webhook import health_route, register_webhook, webhook_route
 from handlers.context import LaneKeeperContext, UpdateScope, current_scope
 from models import inbox
 from models.clock import Clock, SystemClock
@@ -57,7 +59,10 @@ class LaneKeeperApplication(Application):  # type: ignore[type-arg]
         self.update_listeners: list[UpdateListener] = []
         # Updates queued or being handled in this process: the retrier leaves them alone.
         self.in_flight: set[int | None] = set()
+        # How updates come in: the InboxPoller, or in webhook mode the WebServer (its .port).
         self.receiver: object | None = None
+        # The bot's HTTP server (bot/web_server.py), None when there is none.
+        self.web_server: WebServer | None = None
 
     @property
     def services(self) -> Services:
@@ -222,28 +227,57 @@ def build_application(
     return application
 
 
+# What the composition root hands running() for the HTTP server (e.g. Open311's routes).
+WebRoutes = Callable[[LaneKeeperApplication], list[BaseRoute]]
+
+
+def _web_server(
+    application: LaneKeeperApplication, web_routes: WebRoutes | None
+) -> WebServer | None:
+    """The HTTP server this configuration asks for, or None (polling without [web])."""
+    config = application.config
+    webhook = config.telegram.mode == "webhook"
+    if not (config.web.enabled or webhook):
+        return None
+    groups: dict[str, list[BaseRoute]] = {"health": [health_route(application)]}
+    if webhook:
+        groups["webhook"] = [
+            webhook_route(application, config.telegram.webhook_url, config.webhook_secret)
+        ]
+    if not config.web.enabled:
+        return WebServer(groups, config.telegram.webhook_listen, config.telegram.webhook_port)
+    if webhook:
+        log.info(
+            "webhook mode with [web] enabled: the webhook is served on [web]'s port; "
+            "[telegram] webhook_listen and webhook_port are not used"
+        )
+    if web_routes is not None:
+        groups["routes"] = web_routes(application)
+    return WebServer(groups, config.web.listen, config.web.port, config.web.forwarded_allow_ips)
+
+
 @asynccontextmanager
 async def running(
     application: LaneKeeperApplication,
     poll_timeout: float = 10.0,
+    web_routes: WebRoutes | None = None,
 ) -> AsyncIterator[None]:
-    """The bot running inside an existing event loop: post_init, the poller, a clean stop."""
+    """The bot running inside an existing event loop: post_init, the poller or the webhook,
+    the HTTP server, a clean stop.
+
+    The HTTP server (bot/web_server.py) runs when [web] is enabled, on web.listen:web.port,
+    serving /health, the webhook in webhook mode, and the routes `web_routes(application)`
+    returns (called once, after the services are built; e.g. Open311's); and in webhook mode
+    without [web], on telegram.webhook_listen:webhook_port with the webhook and /health
+    only. It is `application.web_server` (None when there is none)."""
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
     config = application.config
-    receiver: InboxPoller | WebhookServer
-    if config.telegram.mode == "webhook":
-        receiver = WebhookServer(
-            application,
-            config.telegram.webhook_url,
-            config.telegram.webhook_listen,
-            config.telegram.webhook_port,
-            config.webhook_secret,
-        )
-    else:
-        receiver = InboxPoller(application, timeout=int(poll_timeout))
+    webhook = config.telegram.mode == "webhook"
+    web_server = _web_server(application, web_routes)
+    poller = None if webhook else InboxPoller(application, timeout=int(poll_timeout))
     services = application.services
     supervisor = Supervisor(services.db, services.clock)
     services.supervisor = supervisor
@@ -253,13 +287,28 @@ async def running(
     services.retrier = retrier
     await sender.start()
     await replay(application)
-    await receiver.start()
+    if web_server is not None:
+        await web_server.start()
+    try:
+        if poller is not None:
+            await poller.start()
+        else:
+            await register_webhook(application, config.telegram.webhook_url, config.webhook_secret)
+    except BaseException:
+        if web_server is not None:
+            await web_server.stop()
+        raise
     supervisor.start("inbox-retrier", retrier.run)
-    application.receiver = receiver
+    application.web_server = web_server
+    application.receiver = poller or web_server
     try:
         yield
     finally:
-        await receiver.stop()
+        # Nothing new comes in; what is being received is stored before the rest stops.
+        if web_server is not None:
+            await web_server.stop()
+        if poller is not None:
+            await poller.stop()
         await sender.stop()
         await supervisor.stop()
         await application.stop()
@@ -270,12 +319,12 @@ async def running(
             await application.post_shutdown(application)
 
 
-async def serve(application: LaneKeeperApplication) -> None:
+async def serve(application: LaneKeeperApplication, web_routes: WebRoutes | None = None) -> None:
     """Run until SIGTERM or SIGINT, then stop cleanly: handled updates stay handled,
     unfinished ones wait in the inbox for the next start."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with running(application):
+    async with running(application, web_routes=web_routes):
         await stop.wait()

@@ -6,6 +6,9 @@ an answer is late) is stored once and handled once. A body that is not a JSON ob
 an integer update_id gets 400 and one over 1 MB gets 413, and neither is stored; an update
 this library cannot read is stored, answered 200 (Telegram would only send it again) and
 skipped.
+
+These are Starlette routes; bot/web_server.py serves them, with /health and whatever else
+the composition root hands it, on the bot's own event loop.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from typing import Any
 from urllib.parse import urlsplit
 
-import tornado.httpserver
-import tornado.netutil
-import tornado.web
+from starlette.background import BackgroundTask
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 from telegram import Update
 
 from bot.polling import enqueue, has_update_id
@@ -27,117 +32,100 @@ from models.db import describe
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1 << 20
+# A refused body is still read (and dropped) up to this much, so that the client hears the
+# answer; past it the answer is sent and the connection closed.
+DRAIN_LIMIT = MAX_BODY * 4
 HEALTH_PATH = "/health"
 
 
-@tornado.web.stream_request_body
-class _UpdateHandler(tornado.web.RequestHandler):
-    """Streamed, so that a body too large is refused as it comes, never held in memory."""
+def webhook_path(url: str) -> str:
+    """The path of the webhook URL, where the route is served (behind the proxy)."""
+    return urlsplit(url).path or "/"
 
-    def initialize(self, bot_application, secret: str) -> None:  # type: ignore[no-untyped-def]
-        # Tornado's handlers have an `application` of their own: the bot's goes by another name.
-        self.application_ = bot_application
-        self.secret = secret
-        self.chunks: list[bytes] = []
-        self.size = 0
-        self.refusal: int | None = None
 
-    def prepare(self) -> None:
-        # Refused bodies are read to their end and dropped, so the client hears the answer.
-        given = self.request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), self.secret.encode()):
-            self.refusal = 403
+async def _drain(request: Request, already: int = 0) -> None:
+    """Read what is left of a refused body and drop it, up to DRAIN_LIMIT."""
+    size = already
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > DRAIN_LIMIT:
             return
-        length = self.request.headers.get("Content-Length", "")
-        if length.isdigit() and int(length) > MAX_BODY:
-            self.refusal = 413
 
-    def data_received(self, chunk: bytes) -> None:
-        if self.refusal is not None:
-            return
-        self.size += len(chunk)
-        if self.size > MAX_BODY:  # sent without a length, and too large
-            self.refusal, self.chunks = 413, []
-        else:
-            self.chunks.append(chunk)
 
-    async def post(self) -> None:
-        if self.refusal is not None:
-            self.set_status(self.refusal)
-            return
+async def _read_body(request: Request) -> bytes | int:
+    """The body, or 413 when it is over MAX_BODY; streamed, so that a body too large is
+    refused as it comes and never held in memory (with or without a Content-Length)."""
+    length = request.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > MAX_BODY:
+        await _drain(request)
+        return 413
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:  # sent without a length, and too large
+            chunks = []
+            await _drain(request, size)
+            return 413
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def webhook_route(application: Any, url: str, secret: str) -> Route:
+    """POST at the webhook URL's path: check the secret, store the update, answer, queue it."""
+
+    async def receive_update(request: Request) -> Response:
         try:
-            payload = json.loads(b"".join(self.chunks).decode("utf-8"))
+            return await _receive_update(request)
+        except ClientDisconnect:  # gone before its body was read: nothing stored, no one to tell
+            return Response(status_code=400)
+
+    async def _receive_update(request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            await _drain(request)
+            return Response(status_code=403)
+        body = await _read_body(request)
+        if isinstance(body, int):
+            return Response(status_code=body)
+        try:
+            payload = json.loads(body.decode("utf-8"))
         except ValueError:  # not JSON, or not UTF-8
             payload = None
         # Only an object with an update id can be kept; anything else is the sender's mistake.
         if not has_update_id(payload):
-            self.set_status(400)
-            return
-        services = self.application_.services
+            return Response(status_code=400)
+        services = application.services
         async with services.db.session() as session:
             new = await inbox.store(
                 session, [(payload["update_id"], payload)], services.clock.now()
             )
-        self.set_status(200)
-        await self.finish()
-        if new:
-            await enqueue(self.application_, payload["update_id"], inbox.storable(payload))
+        if not new:
+            return Response(status_code=200)
+        # Queued once the answer is sent: Telegram need not wait for the parsing.
+        task = BackgroundTask(enqueue, application, payload["update_id"], inbox.storable(payload))
+        return Response(status_code=200, background=task)
+
+    return Route(webhook_path(url), receive_update, methods=["POST"], name="telegram-webhook")
 
 
-class _HealthHandler(tornado.web.RequestHandler):
+def health_route(application: Any) -> Route:
     """GET /health: 200 and what models/health.py finds, or 503 when a task has stalled, work
     has waited too long, or the database cannot be read. For a load balancer or a monitor."""
 
-    def initialize(self, bot_application) -> None:  # type: ignore[no-untyped-def]
-        self.application_ = bot_application
-
-    async def get(self) -> None:
-        services = self.application_.services
+    async def health_check(request: Request) -> Response:
+        services = application.services
         try:
             async with services.db.session() as session:
                 status = await health.check(session, services.clock.now())
         except Exception as err:
-            self.set_status(503)
-            self.finish({"ok": False, "error": describe(err)})
-            return
-        self.set_status(200 if status.ok else 503)
-        self.finish(status.as_json())
+            return JSONResponse({"ok": False, "error": describe(err)}, status_code=503)
+        return JSONResponse(status.as_json(), status_code=200 if status.ok else 503)
+
+    return Route(HEALTH_PATH, health_check, methods=["GET"], name="health")
 
 
-class WebhookServer:
-    def __init__(self, application, url: str, listen: str, port: int, secret: str) -> None:  # type: ignore[no-untyped-def]
-        self.application = application
-        self.url = url
-        self.listen = listen
-        self.port = port
-        self.secret = secret
-        self.server: tornado.httpserver.HTTPServer | None = None
-
-    async def start(self) -> None:
-        path = urlsplit(self.url).path or "/"
-        app = tornado.web.Application(
-            [
-                (
-                    path,
-                    _UpdateHandler,
-                    {"bot_application": self.application, "secret": self.secret},
-                ),
-                (HEALTH_PATH, _HealthHandler, {"bot_application": self.application}),
-            ]
-        )
-        sockets = tornado.netutil.bind_sockets(self.port, self.listen)
-        self.port = sockets[0].getsockname()[1]
-        # The handler refuses a body over MAX_BODY itself, with 413; tornado's own limit would
-        # answer 400 and is only a backstop here.
-        self.server = tornado.httpserver.HTTPServer(app, max_body_size=MAX_BODY * 4)
-        self.server.add_sockets(sockets)
-        await self.application.bot.set_webhook(
-            self.url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES
-        )
-        log.info("webhook listening on %s:%d for %s", self.listen, self.port, path)
-
-    async def stop(self) -> None:
-        # The webhook stays registered: Telegram keeps what arrives meanwhile for the next start.
-        if self.server is not None:
-            self.server.stop()
-            await self.server.close_all_connections()
+async def register_webhook(application: Any, url: str, secret: str) -> None:
+    """Tell Telegram where to post. The webhook stays registered when the bot stops:
+    Telegram keeps what arrives meanwhile for the next start."""
+    await application.bot.set_webhook(url, secret_token=secret, allowed_updates=Update.ALL_TYPES)

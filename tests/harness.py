@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.app import LaneKeeperApplication, build_application, running
+from bot.app import LaneKeeperApplication, WebRoutes, build_application, running
 from fakegram import FakeBotApi, Recorded, fake_request
 from models import inbox
 from models.clock import Clock
@@ -158,6 +158,7 @@ async def bot_running(
     db_url: str,
     api: FakeBotApi | None = None,
     clock: Clock | None = None,
+    web_routes: WebRoutes | None = None,
     **overrides: dict[str, Any],
 ) -> AsyncIterator[BotHarness]:
     if api is None:
@@ -180,5 +181,5 @@ async def bot_running(
         run_timers=False,
     )
     harness = BotHarness(api, application)
-    async with running(application, poll_timeout=5):
+    async with running(application, poll_timeout=5, web_routes=web_routes):
         yield harness
