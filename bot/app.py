@@ -227,8 +227,14 @@ def build_application(
     return application
 
 
-# What the composition root hands running() for the HTTP server (e.g. Open311's routes).
+# What the composition root hands running() for the HTTP server (by default Open311's).
 WebRoutes = Callable[[LaneKeeperApplication], list[BaseRoute]]
+
+
+def _open311_routes(application: LaneKeeperApplication) -> list[BaseRoute]:
+    from web.open311 import routes
+
+    return routes(application.services, application.bot)
 
 
 def _web_server(
@@ -251,8 +257,7 @@ def _web_server(
             "webhook mode with [web] enabled: the webhook is served on [web]'s port; "
             "[telegram] webhook_listen and webhook_port are not used"
         )
-    if web_routes is not None:
-        groups["routes"] = web_routes(application)
+    groups["open311"] = (web_routes or _open311_routes)(application)
     return WebServer(groups, config.web.listen, config.web.port, config.web.forwarded_allow_ips)
 
 
@@ -299,6 +304,12 @@ async def running(
             await web_server.stop()
         raise
     supervisor.start("inbox-retrier", retrier.run)
+    if config.web.enabled:
+        from web.callbacks import CallbackPusher
+
+        pusher = CallbackPusher(services)
+        services.callbacks = pusher
+        supervisor.start("open311-callbacks", pusher.run)
     application.web_server = web_server
     application.receiver = poller or web_server
     try:

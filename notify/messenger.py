@@ -256,7 +256,7 @@ class Messenger:
         if not case.anonymous:
             if case.reporter_member_id:
                 member = await self.session.get(Member, case.reporter_member_id)
-            if member is None:
+            if member is None and case.reporter_telegram_id is not None:
                 user = await self.session.get(TelegramUser, case.reporter_telegram_id)
         return reporter_label(i18n, case, member, user)
 

@@ -41,6 +41,7 @@ class Services:
     sender: Any = field(default=None, init=False)  # bot.sender.Sender, once started
     supervisor: Any = field(default=None, init=False)  # bot.supervisor.Supervisor, once started
     retrier: Any = field(default=None, init=False)  # bot.retrier.InboxRetrier, once started
+    callbacks: Any = field(default=None, init=False)  # web.callbacks.CallbackPusher, with [web]
     # Set by the composition root when timers run: rebuild the meeting reminders' jobs.
     on_meetings_changed: Callable[[], Awaitable[None]] | None = field(default=None, init=False)
     _places: tuple[float, PlaceIndex] | None = field(default=None, init=False)
@@ -67,8 +68,11 @@ class Services:
             await self.on_meetings_changed()
 
     def poke_sender(self) -> None:
+        """Something may have been queued: the sender and the Open311 callbacks look now."""
         if self.sender is not None:
             self.sender.poke()
+        if self.callbacks is not None:
+            self.callbacks.poke()
 
     def is_admin(self, telegram_id: int | None) -> bool:
         return telegram_id is not None and telegram_id in self.config.app.admins

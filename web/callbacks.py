@@ -14,6 +14,7 @@ import contextlib
 import ipaddress
 import logging
 import socket
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import httpx
@@ -32,18 +33,24 @@ IDLE_S = 15.0  # how often to look when nobody pokes
 
 
 class CallbackPusher:
-    def __init__(self, services: Services, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
-        self.client = client or httpx.AsyncClient(timeout=TIMEOUT_S, follow_redirects=False)
+        self.client = _client()
         self._wake = asyncio.Event()
-        self.pushed = 0  # for tests and /health-like curiosity
+        self.pushed = 0
+        self.attempts = 0  # pushes tried and recorded, whatever their outcome
+        self._attempted = asyncio.Event()
 
     def poke(self) -> None:
         self._wake.set()
 
-    async def run(self) -> None:
+    async def run(self, beat: Callable[[], None]) -> None:
+        """The supervisor's task: push what is due, then wait for a poke or IDLE_S."""
+        if self.client.is_closed:  # started again after dying
+            self.client = _client()
         try:
             while True:
+                beat()
                 self._wake.clear()
                 try:
                     busy = await self.push_due()
@@ -56,13 +63,23 @@ class CallbackPusher:
         finally:
             await self.client.aclose()
 
+    async def attempted(self, count: int) -> None:
+        """Until `count` pushes have been tried and their outcome recorded (for tests)."""
+        while self.attempts < count:
+            await self._attempted.wait()
+
     async def push_due(self) -> bool:
         """Push what is due now; whether there was anything."""
         services = self.services
         async with services.db.session() as session:
             rows = await pushes.due(session, services.clock.now())
         for row in rows:
-            await self._push(row)
+            try:
+                await self._push(row)
+            finally:
+                self.attempts += 1
+                signal, self._attempted = self._attempted, asyncio.Event()
+                signal.set()
         return bool(rows)
 
     async def _push(self, row: ServiceRequest) -> None:
@@ -116,3 +133,7 @@ class CallbackPusher:
             if not ipaddress.ip_address(sockaddr[0]).is_global:
                 return f"{host} is a private address"
         return None
+
+
+def _client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=TIMEOUT_S, follow_redirects=False)
