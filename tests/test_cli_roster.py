@@ -157,3 +157,29 @@ def test_an_invitation_for_a_role_names_the_role_in_the_operators_language(
     assert main([*args, "--party", "sanitation", "--community", "fuxing"]) == 0
     out = capsys.readouterr().out
     assert "（联络员），有效期至" in out and "liaison" not in out
+
+
+def test_api_keys_from_the_command_line(config: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["roster", "import", str(SAMPLE), "--config", config]) == 0
+    capsys.readouterr()
+    command = ["apikey", "create", "--name", "hotline-12345", "--street", "nanxing"]
+    assert main([*command, "--config", config]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        "API key 'hotline-12345' (nanxing; read and file cases). It is shown this once; "
+        "keep it safe:"
+    )
+    secret = out[1].strip()
+    assert secret.startswith("lk_")
+    assert main([*command, "--config", config]) == 1  # the name is taken
+    assert "exists already" in capsys.readouterr().err
+    bad = ["apikey", "create", "--name", "x", "--street", "atlantis", "--config", config]
+    assert main(bad) == 1
+    assert "no street 'atlantis'" in capsys.readouterr().err
+    assert main(["apikey", "list", "--config", config]) == 0
+    listed = capsys.readouterr().out
+    assert "hotline-12345\tlk_" in listed and "active" in listed and secret not in listed
+    assert main(["apikey", "revoke", "hotline-12345", "--config", config]) == 0
+    assert main(["apikey", "revoke", "nobody", "--config", config]) == 1
+    assert main(["apikey", "list", "--config", config]) == 0
+    assert "revoked" in capsys.readouterr().out
