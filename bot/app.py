@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -42,6 +43,8 @@ CONFLICT_ATTEMPTS = 3
 # past them the update waits in the inbox and is tried again later (bot/retrier.py).
 UPDATE_ATTEMPTS = 4
 TRANSIENT_BACKOFF_S = 0.5
+# How long a case filed through the API waits for people's updates to be handled first.
+YIELD_LIMIT_S = 2.0
 
 
 class LaneKeeperApplication(Application):  # type: ignore[type-arg]
@@ -59,6 +62,7 @@ class LaneKeeperApplication(Application):  # type: ignore[type-arg]
         self.update_listeners: list[UpdateListener] = []
         # Updates queued or being handled in this process: the retrier leaves them alone.
         self.in_flight: set[int | None] = set()
+        self._quiet = asyncio.Event()  # set when the last update in flight is done
         # How updates come in: the InboxPoller, or in webhook mode the WebServer (its .port).
         self.receiver: object | None = None
         # The bot's HTTP server (bot/web_server.py), None when there is none.
@@ -70,6 +74,17 @@ class LaneKeeperApplication(Application):  # type: ignore[type-arg]
             raise RuntimeError("services are built in post_init; the application has not started")
         return self._services
 
+    async def updates_quiet(self, limit_s: float) -> None:
+        """Until no update is queued or being handled here, or `limit_s` has passed: work
+        that can wait (cases other systems file) lets people's updates go first."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(limit_s):
+                while True:
+                    self._quiet.clear()
+                    if not self.in_flight:
+                        return
+                    await self._quiet.wait()
+
     async def process_update(self, update: object) -> None:
         """Handle one update in sessions of its own, until it is done, failed for good, or
         put off: a database that is away, locked or busy gets a few quick tries here, then the
@@ -78,6 +93,8 @@ class LaneKeeperApplication(Application):  # type: ignore[type-arg]
             await self._handle(update)
         finally:
             self.in_flight.discard(getattr(update, "update_id", None))
+            if not self.in_flight:
+                self._quiet.set()
         self.services.poke_sender()
         for listener in self.update_listeners:
             await listener(update)
@@ -304,6 +321,7 @@ async def running(
             await web_server.stop()
         raise
     supervisor.start("inbox-retrier", retrier.run)
+    services.yield_to_chat = lambda: application.updates_quiet(YIELD_LIMIT_S)
     if config.web.enabled:
         from web.callbacks import CallbackPusher
 

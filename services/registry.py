@@ -42,6 +42,8 @@ class Services:
     supervisor: Any = field(default=None, init=False)  # bot.supervisor.Supervisor, once started
     retrier: Any = field(default=None, init=False)  # bot.retrier.InboxRetrier, once started
     callbacks: Any = field(default=None, init=False)  # web.callbacks.CallbackPusher, with [web]
+    # Set by the composition root: until the updates in hand are handled (or a limit passes).
+    yield_to_chat: Callable[[], Awaitable[None]] | None = field(default=None, init=False)
     # Set by the composition root when timers run: rebuild the meeting reminders' jobs.
     on_meetings_changed: Callable[[], Awaitable[None]] | None = field(default=None, init=False)
     _places: tuple[float, PlaceIndex] | None = field(default=None, init=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
@@ -464,3 +465,106 @@ async def test_services_and_discovery_in_either_language(bot: BotHarness) -> Non
     [endpoint] = discovery["endpoints"]
     assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
     assert endpoint["formats"] == ["application/json", "text/xml"]
+
+
+async def test_pages_and_filters(bot: BotHarness, key: str, clock: ManualClock) -> None:
+    filed = [
+        ("garbage", "fuxing-jie"),
+        ("small_ads", "fuxing-jie"),
+        ("garbage", "qiaozhi-xiang"),
+        ("garbage", "jiangcheng-xiang"),
+        ("small_ads", "haiyue-xiang"),
+    ]
+    async with httpx.AsyncClient(base_url=base(bot)) as client:
+        for code, alley in filed:
+            clock.advance(timedelta(hours=1))
+            answer = await client.post(
+                "/requests.json", data={"api_key": key, "service_code": code, "address_id": alley}
+            )
+            assert answer.status_code == 200, answer.text
+
+        async def ids(**params: str) -> list[str]:
+            answer = await client.get("/requests.json", params={"api_key": key, **params})
+            assert answer.status_code == 200, answer.text
+            return [r["service_request_id"] for r in answer.json()]
+
+        assert await ids() == ["5", "4", "3", "2", "1"]  # newest first
+        pages = [await ids(page_size="2", page=str(n)) for n in (1, 2, 3, 4)]
+        assert pages == [["5", "4"], ["3", "2"], ["1"], []]
+        assert await ids(service_code="small_ads") == ["5", "2"]
+        assert await ids(service_code="garbage,small_ads", page_size="1") == ["5"]
+        # 10:00 in Shanghai was T0; the cases came at 11:00, 12:00, … 15:00.
+        assert await ids(start_date="2026-11-26T12:30:00+08:00") == ["5", "4", "3"]
+        assert await ids(end_date="2026-11-26T12:30:00+08:00") == ["2", "1"]
+        assert await ids(start_date="2026-11-26T04:30:00Z", end_date="2026-11-26T06:30:00Z") == [
+            "4",
+            "3",
+        ]
+        assert await ids(service_request_id="1,3,99") == ["3", "1"]
+        assert await ids(jurisdiction_id="nanxing", status="open,closed") == [
+            "5",
+            "4",
+            "3",
+            "2",
+            "1",
+        ]
+        # A date range of another season shows nothing (the last 90 days by default).
+        assert await ids(start_date="2026-01-01T00:00:00+08:00") == []
+
+
+@pytest.mark.parametrize("rates", [{"public_media": True}])
+async def test_photo_links_when_the_street_publishes_them(bot: BotHarness, key: str) -> None:
+    link = "https://img.example.org/reports/a.jpg"
+    async with httpx.AsyncClient(base_url=base(bot)) as client:
+        await client.post(
+            "/requests.json",
+            data={
+                "api_key": key,
+                "service_code": "garbage",
+                "address_id": "fuxing-jie",
+                "media_url": link,
+            },
+        )
+        await bot.settle()
+        [request] = (await client.get("/requests/1.json", params={"api_key": key})).json()
+    assert request["media_url"] == link
+    # The liaison sees the photo: Telegram fetches it by its address.
+    assert [r.params.get("photo") for r in bot.api.sent("sendPhoto", FENG.id)] == [link]
+
+
+async def test_a_locked_database_answers_503_and_files_nothing(
+    bot: BotHarness, key: str, db_url: str
+) -> None:
+    if not db_url.startswith("sqlite"):
+        pytest.skip("an exclusive file lock is an SQLite fault")
+    path = db_url.removeprefix("sqlite:///")
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "import sqlite3, sys\n"
+        f"db = sqlite3.connect({path!r}, isolation_level=None)\n"
+        "db.execute('BEGIN EXCLUSIVE')\n"
+        "print('locked', flush=True)\n"
+        "sys.stdin.readline()\n"
+        "db.execute('COMMIT')\n",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert holder.stdin is not None and holder.stdout is not None
+    fields = {"api_key": key, "service_code": "garbage", "address_id": "fuxing-jie"}
+    try:
+        assert await holder.stdout.readline() == b"locked\n"
+        async with httpx.AsyncClient(base_url=base(bot), timeout=60) as client:
+            refused = await client.post("/requests.json", data=fields)
+            assert refused.status_code == 503 and refused.headers["retry-after"] == "5"
+            assert refused.json()[0]["code"] == 503
+            holder.stdin.write(b"release\n")
+            await holder.stdin.drain()
+            await holder.wait()
+            assert await case_count(db_url) == (0, 0)
+            taken = await client.post("/requests.json", data=fields)
+            assert taken.json()[0]["service_request_id"] == "1"
+    finally:
+        if holder.returncode is None:
+            holder.kill()
+            await holder.wait()

@@ -30,6 +30,9 @@ from views import open311 as texts
 log = logging.getLogger(__name__)
 TIMEOUT_S = 10.0
 IDLE_S = 15.0  # how often to look when nobody pokes
+# After a poke, a moment for more changes to come: every update pokes, and one look serves
+# them all (a burst of 500 filings looked 1,100 times without it).
+GATHER_S = 0.2
 
 
 class CallbackPusher:
@@ -60,6 +63,7 @@ class CallbackPusher:
                 if not busy:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), IDLE_S)
+                    await asyncio.sleep(GATHER_S)
         finally:
             await self.client.aclose()
 
