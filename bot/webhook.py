@@ -43,32 +43,32 @@ def webhook_path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
-async def _drain(request: Request, already: int = 0) -> None:
-    """Read what is left of a refused body and drop it, up to DRAIN_LIMIT."""
-    size = already
+async def _drain(request: Request) -> None:
+    """Read a refused body and drop it, up to DRAIN_LIMIT."""
+    size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > DRAIN_LIMIT:
             return
 
 
-async def _read_body(request: Request) -> bytes | int:
-    """The body, or 413 when it is over MAX_BODY; streamed, so that a body too large is
+async def _read_body(request: Request) -> bytes | None:
+    """The body, or None when it is over MAX_BODY; streamed, so that a body too large is
     refused as it comes and never held in memory (with or without a Content-Length)."""
     length = request.headers.get("Content-Length", "")
-    if length.isdigit() and int(length) > MAX_BODY:
-        await _drain(request)
-        return 413
+    refused = length.isdigit() and int(length) > MAX_BODY
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY:  # sent without a length, and too large
-            chunks = []
-            await _drain(request, size)
-            return 413
+        if size > MAX_BODY:  # perhaps sent without a length, and too large
+            refused, chunks = True, []
+        if refused:  # read on and dropped, so that the client hears the answer
+            if size > DRAIN_LIMIT:
+                break
+            continue
         chunks.append(chunk)
-    return b"".join(chunks)
+    return None if refused else b"".join(chunks)
 
 
 def webhook_route(application: Any, url: str, secret: str) -> Route:
@@ -86,8 +86,8 @@ def webhook_route(application: Any, url: str, secret: str) -> Route:
             await _drain(request)
             return Response(status_code=403)
         body = await _read_body(request)
-        if isinstance(body, int):
-            return Response(status_code=body)
+        if body is None:
+            return Response(status_code=413)
         try:
             payload = json.loads(body.decode("utf-8"))
         except ValueError:  # not JSON, or not UTF-8

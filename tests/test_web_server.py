@@ -3,6 +3,7 @@ port, and the routes the composition root hands in; none at all when polling wit
 
 from __future__ import annotations
 
+import signal
 import socket
 
 import httpx
@@ -29,7 +30,10 @@ async def test_polling_without_web_has_no_server(db_url: str) -> None:
 
 
 async def test_polling_with_web_serves_health_and_no_webhook(db_url: str) -> None:
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     async with bot_running(db_url, FakeBotApi(token=TOKEN), web=WEB) as bot:
+        # uvicorn installs no signal handlers: SIGTERM and SIGINT are the bot's (bot.app.serve).
+        assert {sig: signal.getsignal(sig) for sig in handlers} == handlers
         server = bot.app.web_server
         assert server is not None and server.port != 0
         assert isinstance(bot.app.receiver, InboxPoller)
