@@ -11,6 +11,7 @@ import contextlib
 import html
 import re
 import shlex
+import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+import httpx
 from sqlmodel import col, select
 
 from bot.app import build_application, running
@@ -30,6 +32,7 @@ from models.clock import ManualClock, SystemClock
 from models.db import Database
 from models.invites import invite_member
 from models.messaging import HeldNotice
+from models.open311 import rotate_key
 from models.org import Member
 from models.reading import shipped_ready
 from models.roster import import_roster
@@ -39,6 +42,7 @@ from services.config import load_config
 from views.labels import role_name
 
 SANDBOX_TOKEN = "424242:SANDBOX"
+SANDBOX_WEB_PORT = 8311  # Open311 on 127.0.0.1 (any free port when taken)
 FILES_DIR = "sandbox-files"  # beside the sandbox's database
 WAIT_STEP = timedelta(hours=1)
 # Every time-driven pass of the bot, run at each step of :wait.
@@ -80,6 +84,7 @@ class Sandbox:
         out: TextIO = sys.stdout,
         start: datetime | None = None,
         wall_clock: datetime | None = None,
+        web_port: int = 0,
     ) -> None:
         self.db_url = f"sqlite:///{Path(db_path).resolve()}"
         self.config = load_config(None, environ={}).with_overrides(
@@ -92,7 +97,12 @@ class Sandbox:
                 "group_interval_s": 0,
             },
             database={"url": self.db_url},
+            # Open311 on this machine only: ':api' shows how to call it, ':file' does.
+            web={"enabled": True, "listen": "127.0.0.1", "port": web_port},
         )
+        self.api_key = ""
+        self.web_port = web_port  # the port really bound, once running
+        self.pending_filings: list[str] = []
         self.i18n = I18n(lang or self.config.app.default_locale, self.config.app.timezone)
         self.out = out
         self.api = FakeBotApi(token=SANDBOX_TOKEN)
@@ -396,6 +406,8 @@ class Sandbox:
             "contact": (self._contact, _("PHONE: share a phone number")),
             "group": (self._group, _("TEXT: say TEXT in the street's group chat")),
             "wait": (self._wait, _("HOURS: let time pass (deadlines, reminders, escalations)")),
+            "api": (self._api, _("how other systems call this bot (Open311), with a key")),
+            "file": (self._file, _("TEXT: file TEXT through Open311, as the 12345 hotline would")),
             "quit": (self._quit, _("leave the sandbox")),
         }
 
@@ -523,6 +535,40 @@ class Sandbox:
     def _quit(self, args: list[str]) -> None:
         raise EOFError
 
+    @property
+    def open311_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}/open311/v2"
+
+    def _api(self, args: list[str]) -> None:
+        _ = self.i18n.gettext
+        self.say(_("Open311 GeoReport v2 (docs/open311.md): {url}").format(url=self.open311_url))
+        self.say(_("API key of this sandbox: {key}").format(key=self.api_key))
+        self.say(_("For example, from another terminal:"))
+        self.say(
+            f'  curl -s {self.open311_url}/requests.json --data-urlencode "api_key={self.api_key}"'
+            ' --data-urlencode "description=复兴南街路灯不亮了"'
+        )
+        self.say(f'  curl -s "{self.open311_url}/requests.json?api_key={self.api_key}"')
+
+    def _file(self, args: list[str]) -> None:
+        if not args:
+            self.say(self.i18n.gettext("Usage: :file TEXT, e.g. :file 复兴南街路灯不亮了"))
+            return
+        self.pending_filings.append(" ".join(args))
+
+    async def file_pending(self, application: Any) -> None:
+        """What :file asked for, POSTed to the running bot as another system would."""
+        while self.pending_filings:
+            text = self.pending_filings.pop(0)
+            async with httpx.AsyncClient(timeout=60) as client:
+                answer = await client.post(
+                    f"{self.open311_url}/requests.json",
+                    data={"api_key": self.api_key, "description": text},
+                    headers={"Accept-Language": self.i18n.locale.replace("_", "-")},
+                )
+            self.say(f"  🌐 POST requests.json → {answer.status_code} {answer.text}")
+            await application.services.sender.idle()
+
     def handle_line(self, line: str) -> int | None:
         """Turn one line typed at the terminal into an update; returns its update_id."""
         line = line.strip()
@@ -600,6 +646,15 @@ class Sandbox:
                     ).format(name=name)
                 )
             await self.skip_held(application)
+            assert application.web_server is not None
+            self.web_port = application.web_server.port
+            async with application.services.db.session() as session:
+                _key, self.api_key = await rotate_key(session, "sandbox", self.clock.now())
+            self.say(
+                _("Open311 for other systems: {url} (:api shows the key and an example).").format(
+                    url=self.open311_url
+                )
+            )
             self.say_if_quiet()
             self.say(
                 _(
@@ -623,11 +678,22 @@ class Sandbox:
                     break
                 if update_id is not None:
                     await self.wait_processed(update_id)
+                await self.file_pending(application)
                 await self.play_time(application)
                 await application.services.sender.idle()
                 await self.show_held(application)
         self.say(_("Bye."))
         return 0
+
+
+def _free_port(preferred: int) -> int:
+    """The preferred port when it is free here, else 0 (any)."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", preferred))
+        except OSError:
+            return 0
+    return preferred
 
 
 def _read_tty(prompt: str) -> str:
@@ -646,4 +712,4 @@ def run_demo(db_path: str = "sandbox.db", fresh: bool = False, lang: str | None 
             for saved in files.iterdir():
                 if re.fullmatch(r"\d{3,}-.+", saved.name) and saved.is_file():
                     saved.unlink()
-    return asyncio.run(Sandbox(db_path, lang).main())
+    return asyncio.run(Sandbox(db_path, lang, web_port=_free_port(SANDBOX_WEB_PORT)).main())

@@ -115,6 +115,18 @@ async def create_key(
     return key, secret
 
 
+async def rotate_key(session: AsyncSession, name: str, now: datetime) -> tuple[ApiKey, str]:
+    """A new secret for the key (the old one stops working at once); made if missing."""
+    key = (await session.exec(select(ApiKey).where(ApiKey.name == name))).first()
+    if key is None:
+        return await create_key(session, name, [], False, now)
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    key.digest, key.hint, key.revoked_at = digest_of(secret), secret[: len(KEY_PREFIX) + 6], None
+    session.add(key)
+    await session.commit()
+    return key, secret
+
+
 async def find_key(session: AsyncSession, secret: str) -> ApiKey | None:
     """The live key with this secret, or None (unknown, revoked or malformed)."""
     if not secret or len(secret) > 128:

@@ -154,3 +154,17 @@ async def test_buttons_under_the_typing_field_are_shown_with_their_command(tmp_p
     shown = [line.strip() for line in transcript.splitlines() if line.strip().startswith("⌨ [")]
     assert shown[0].startswith("⌨ [📱") and ":contact" in shown[0]
     assert shown[1] == "⌨ [跳过]"
+
+
+async def test_other_systems_file_cases_through_open311_in_the_sandbox(tmp_path: Path) -> None:
+    transcript = await play(tmp_path, ":api\n:file 复兴南街路灯不亮了，晚上很黑\n:file\n:quit\n")
+    assert "Open311 for other systems: http://127.0.0.1:" in transcript
+    [key_line] = [line for line in transcript.splitlines() if "API key of this sandbox" in line]
+    key = key_line.split(": ")[-1]
+    assert key.startswith("lk_") and f'"api_key={key}"' in transcript  # the curl example
+    assert '🌐 POST requests.json → 200 [{"service_request_id":"1"' in transcript
+    assert "🤖 → 许波:" in transcript and "(sandbox)" in transcript  # the liaison's card
+    assert "Usage: :file TEXT" in transcript
+    # A later start gives a new key; the old one no longer works.
+    again = await play(tmp_path, ":api\n:quit\n")
+    assert key not in again and "API key of this sandbox: lk_" in again

@@ -301,6 +301,7 @@ _INVITE_CODE = re.compile(r"(https://t\.me/\w+\?start=)[A-Za-z0-9_-]+")
 
 def normalise(transcript: str, db_path: Path) -> str:
     transcript = transcript.replace(str(db_path.resolve()), "<tmp>/sandbox.db")
+    transcript = re.sub(r"http://127\.0\.0\.1:\d+/", "http://127.0.0.1:<port>/", transcript)
     return _INVITE_CODE.sub(r"\1<code>", transcript)
 
 
