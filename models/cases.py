@@ -138,6 +138,9 @@ class Case(SQLModel, table=True):
     channel: str | None = Field(default=None, sa_type=sa.String(64))
     caller_name: str | None = Field(default=None, sa_type=sa.String(40))
     caller_phone: str | None = Field(default=None, sa_type=sa.String(32))
+    # Where exactly, in the words another system gave (Open311's address_string): the alley
+    # is found from it, the rest ("8号东侧50米") is kept for the handler.
+    address: str | None = Field(default=None, sa_type=sa.String(200))
 
 
 class CaseEvent(SQLModel, table=True):

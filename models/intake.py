@@ -273,6 +273,7 @@ class Intake:
             triage=triage,
             kept=False,
         )
+        outcome.case.address = filing.address
         assert isinstance(outcome, Created | Duplicate)
         return outcome
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -29,6 +31,7 @@ DESCRIPTION_MAX = 4000
 URL_MAX = 2000
 MEDIA_URL_MAX = 256  # kept as the photo's Telegram "file id": Telegram fetches it
 EMAIL_MAX = 254
+ADDRESS_MAX = 200
 ACCOUNT_MAX = 64
 # Markup, not words: a tag or an entity. "<" alone (a comparison, a quote mark) is text.
 _HTML = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|&[a-zA-Z]+;|&#\d+;")
@@ -38,10 +41,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 class Refusal(Exception):
     """Why a request is refused, as GeoReport's error: an HTTP status and a description."""
 
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
+        self.retry_after = retry_after  # seconds, for a 429
 
 
 def invalid(description: str) -> Refusal:
@@ -120,6 +124,7 @@ async def submit(
             else ()
         ),
         locale=sub.locale,
+        address=" ".join(sub.address_string.split())[:ADDRESS_MAX] if sub.address_string else None,
     )
     outcome = await intake.file(session, filing, now)
     followed = outcome.original if isinstance(outcome, Duplicate) else outcome.case
@@ -148,6 +153,23 @@ async def submit(
 
 
 # Checks -------------------------------------------------------------------------------------
+
+
+def precheck(categories: Mapping[str, object], sub: Submission, allow_private: bool) -> None:
+    """The checks that need no database: a request failing them was a client's mistake."""
+    text = check_description(sub.description)
+    if sub.service_code and sub.service_code not in categories:
+        raise invalid(
+            f"service_code: unknown service {sub.service_code[:64]!r} (see services.json)"
+        )
+    if not sub.service_code and not text:
+        raise invalid("service_code: required when there is no description")
+    if sub.media_url:
+        check_url("media_url", sub.media_url, MEDIA_URL_MAX)
+    check_callback(sub.callback_url, allow_private)
+    _caller_name(sub)
+    _phone(sub.phone)
+    _email(sub.email)
 
 
 def check_description(value: str) -> str:
@@ -184,7 +206,10 @@ def check_callback(value: str | None, allow_private: bool) -> str | None:
     url = check_url("callback_url", value)
     host = urlsplit(url).hostname or ""
     if not allow_private and is_private_host(host):
-        raise invalid("callback_url: not to a private, loopback or link-local address")
+        raise invalid(
+            "callback_url: not to a private, loopback or link-local address "
+            "(unless [open311] allow_private_callbacks = true)"
+        )
     return url
 
 
@@ -195,7 +220,10 @@ def is_private_host(host: str) -> bool:
     try:
         address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return False  # a name: checked again where it resolves, before each push
+        try:  # the old forms of an IPv4 address: 0x7f000001, 2130706433, 127.1
+            address = ipaddress.ip_address(socket.inet_aton(host))
+        except OSError:
+            return False  # a name: checked again where it resolves, before each push
     return not address.is_global
 
 

@@ -42,6 +42,7 @@ class Filing:
     anonymous: bool = False
     attachments: tuple[dict[str, Any], ...] = ()
     locale: str | None = None
+    address: str | None = None  # the words it was given as, kept with the case
 
 
 @dataclass(frozen=True)

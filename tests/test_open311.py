@@ -170,13 +170,14 @@ async def test_a_case_filed_followed_to_closed_and_read_in_json_and_xml(
         [dispatch] = to(api.sent(), FENG.id)
         assert dispatch.text.startswith("新案件 #1：暴露垃圾")
         assert "张 阿姨 (wechat-mini)" in dispatch.text and "138" not in dispatch.text
+        assert "地点：复兴街（复兴街12号）" in dispatch.text  # the address as given, kept
         assert to(api.sent(), LIN.id)  # the street chief's copy
 
         read = await client.get("/requests/1.json", params={"api_key": key})
         [request] = read.json()
         assert request["status"] == "open" and request["service_code"] == "garbage"
         assert request["agency_responsible"] == "南星环卫所"
-        assert request["address"] == "南星街道复兴街" and request["address_id"] == "fuxing-jie"
+        assert request["address"] == "复兴街12号" and request["address_id"] == "fuxing-jie"
         assert request["requested_datetime"] == "2026-11-26T10:00:00+08:00"
         assert request["expected_datetime"] == "2026-11-27T10:00:00+08:00"
         assert request["channel"] == "wechat-mini"
@@ -280,6 +281,8 @@ async def test_every_error_the_standard_names(bot: BotHarness, key: str, db_url:
         # 404: an unknown request, jurisdiction, token, service, format.
         assert (await get("/requests/999.json", api_key=key))[0] == 404
         assert (await get("/requests/abc.json", api_key=key))[0] == 404
+        assert (await get("/requests/99999999999999999999999.json", api_key=key))[0] == 404
+        assert (await get("/requests.json", api_key=key, service_request_id="9" * 30))[0] == 400
         assert (await get("/services.json", jurisdiction_id="nowhere"))[0] == 404
         assert (await get("/tokens/nope.json", api_key=key))[0] == 404
         assert (await get("/services/unicorns.json"))[0] == 404
@@ -317,7 +320,19 @@ async def test_every_error_the_standard_names(bot: BotHarness, key: str, db_url:
         )[0] == 400
         assert (await get("/requests.json", api_key=key, start_date="yesterday"))[0] == 400
         assert (await get("/requests.json", api_key=key, page_size="5000"))[0] == 400
-        assert (await get("/requests.json", api_key=key, status="pending"))[0] == 400
+        assert await get("/requests.json", api_key=key, status="both") == (
+            400,
+            "status: open, closed, or open,closed",
+        )
+        assert (await get("/requests.json", api_key=key, service_code="nope"))[0] == 400
+        assert (await get("/requests.json", api_key=key, extensions="maybe"))[0] == 400
+        # An unencoded "+" arrives as a space: said so.
+        answer = await client.get(
+            f"/requests.json?api_key={key}&start_date=2026-11-01T00:00:00+08:00"
+        )
+        assert "%2B" in answer.json()[0]["description"]
+        answer = await client.get(f"/requests.json?api_key={key}&page=1&page=2")
+        assert answer.json()[0]["description"] == "page: given twice"
         # 413: a body over a megabyte, refused as it comes.
         status, _words = await post({"description": "x" * (1 << 20)})
         assert status == 413
@@ -346,7 +361,9 @@ async def test_a_flood_of_posts_is_slowed_and_the_bot_keeps_answering(
         await bot.handled(update)
     statuses = sorted(a.status_code for a in answers)
     assert statuses == [200] * 5 + [429] * 7  # post_rate = 5/minute
-    assert all(a.json()[0]["code"] == 429 for a in answers if a.status_code == 429)
+    refused = [a for a in answers if a.status_code == 429]
+    assert all(a.json()[0]["code"] == 429 for a in refused)
+    assert all(1 <= int(a.headers["retry-after"]) <= 60 for a in refused)
     assert to(bot.api.sent(), RESIDENT.id)[0].text.startswith("已受理")
     cases, requests = await case_count(db_url)
     assert (cases, requests) == (6, 5)  # five filed (one case, four repeats) and the chat's
@@ -422,7 +439,9 @@ async def test_a_callback_that_keeps_failing_is_given_up(
 
 
 async def test_what_is_never_served(bot: BotHarness, key: str, db_url: str) -> None:
-    await bot.handled(bot.api.send_text(RESIDENT, "复兴南街有人占道摆摊，很吵"))
+    await bot.handled(
+        bot.api.send_text(RESIDENT, "复兴南街有人占道摆摊，很吵，我电话136 1234 5678")
+    )
     async with httpx.AsyncClient(base_url=base(bot)) as client:
         await client.post(
             "/requests.json",
@@ -439,6 +458,7 @@ async def test_what_is_never_served(bot: BotHarness, key: str, db_url: str) -> N
         listed = await client.get("/requests.json", params={"api_key": key})
     by_id = {r["service_request_id"]: r for r in listed.json()}
     assert by_id["1"]["channel"] == "telegram"
+    assert by_id["1"]["description"] == "复兴南街有人占道摆摊，很吵，我电话***"
     assert "channel" not in by_id["2"]  # anonymous: not even the channel
     assert by_id["2"]["media_url"] == ""  # the street has not made photos public
     for secret in (str(RESIDENT.id), RESIDENT.first_name, "李", "13900001111", "冯军", "陈建国"):
@@ -568,3 +588,56 @@ async def test_a_locked_database_answers_503_and_files_nothing(
         if holder.returncode is None:
             holder.kill()
             await holder.wait()
+
+
+@pytest.mark.parametrize("rates", [{"post_rate": "2/minute"}])
+async def test_mistakes_do_not_use_up_a_keys_filings(bot: BotHarness, key: str) -> None:
+    async with httpx.AsyncClient(base_url=base(bot)) as client:
+        for _ in range(5):
+            wrong = await client.post(
+                "/requests.json",
+                data={"api_key": key, "service_code": "nope", "address_id": "fuxing-jie"},
+            )
+            assert wrong.status_code == 400
+        for code in ("garbage", "small_ads"):
+            right = await client.post(
+                "/requests.json",
+                data={"api_key": key, "service_code": code, "address_id": "fuxing-jie"},
+            )
+            assert right.status_code == 200, right.text
+        over = await client.post(
+            "/requests.json",
+            data={"api_key": key, "service_code": "garbage", "address_id": "qiaozhi-xiang"},
+        )
+        assert over.status_code == 429 and "try again in" in over.json()[0]["description"]
+
+
+async def test_a_callback_into_the_network_is_given_up_at_once(
+    api: FakeBotApi, db_url: str, roster: None, clock: ManualClock, key: str
+) -> None:
+    api.open_chat(FENG)
+    async with bot_running(db_url, api, clock=clock, web={"enabled": True, "port": 0}) as bot:
+        async with httpx.AsyncClient(base_url=base(bot)) as client:
+            await client.post(
+                "/requests.json",
+                data={"api_key": key, "service_code": "garbage", "address_id": "fuxing-jie"},
+            )
+        # Filed when the setting allowed it; the setting now says no.
+        database = Database(db_url)
+        async with database.session() as session:
+            [row] = (await session.exec(select(ServiceRequest))).all()
+            row.callback_url = "http://127.0.0.1:9/hook"
+            session.add(row)
+            await session.commit()
+        await bot.settle()
+        [dispatch] = to(bot.api.sent(), FENG.id)
+        await bot.exchange(bot.api.press_button(FENG, dispatch, "接单"))
+        pusher = bot.app.services.callbacks
+        await pusher.attempted(1)
+        clock.advance(timedelta(hours=2))
+        assert not await pusher.push_due()
+        async with database.session() as session:
+            [row] = (await session.exec(select(ServiceRequest))).all()
+            assert (row.push_gave_up, row.push_attempts) == (True, 1)
+            assert row.push_error == "127.0.0.1 is a private address"
+        await database.dispose()

@@ -118,6 +118,13 @@ REFUSED = [
         400,
         "private",
     ),
+    (
+        Submission(
+            description="垃圾", address_id="fuxing-jie", callback_url="http://0x7f000001:9/h"
+        ),
+        400,
+        "allow_private_callbacks = true",
+    ),
 ]
 
 
@@ -266,4 +273,6 @@ def test_private_hosts() -> None:
     assert is_private_host("127.0.0.1") and is_private_host("[::1]")
     assert is_private_host("192.168.1.10") and is_private_host("169.254.169.254")
     assert is_private_host("printer.local") and is_private_host("localhost")
+    assert is_private_host("0x7f000001") and is_private_host("2130706433")
+    assert is_private_host("127.1")
     assert not is_private_host("8.8.8.8") and not is_private_host("hooks.example.org")

@@ -38,7 +38,13 @@ def dispatch_card(
     heading = _("Rework #{number}: {category}") if rework else _("New case #{number}: {category}")
     lines = [
         heading.format(number=case.number, category=category_name(i18n, category)),
-        _("Where: {alley}").format(alley=alley_name(alley, i18n)),
+        (
+            _("Where: {alley} ({address})").format(
+                alley=alley_name(alley, i18n), address=case.address
+            )
+            if case.address
+            else _("Where: {alley}").format(alley=alley_name(alley, i18n))
+        ),
         _("Report: {text}").format(text=preview(case.text) or "—"),
         _("Reported by: {who}").format(who=reporter),
     ]

@@ -8,6 +8,7 @@ where the street publishes them and the link is one the filing system gave.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -48,6 +49,21 @@ _DUPLICATE = N_("A repeat of another report: followed there.")
 _VOIDED = N_("Closed without action.")
 
 
+# What identifies a person in free text: phone and ID numbers (seven digits or more, with
+# the separators people type) and e-mail addresses. Names cannot be told from words.
+_NUMBER = re.compile(r"\+?\d[\d\s\-()（）]{5,}\d[\dXx]?")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+MASK = "***"
+
+
+def masked(text: str) -> str:
+    """The text with phone numbers, ID numbers and e-mail addresses replaced by ***."""
+    text = _EMAIL.sub(MASK, text)
+    return _NUMBER.sub(
+        lambda m: MASK if sum(c.isdigit() for c in m.group()) >= 7 else m.group(), text
+    )
+
+
 def stamp(value: datetime, tz: ZoneInfo) -> str:
     """ISO 8601 with the street's offset, to the second."""
     return value.astimezone(tz).isoformat(timespec="seconds")
@@ -79,7 +95,10 @@ def discovery(public_url: str, contact: str) -> dict[str, Any]:
 
 
 def service(i18n: I18n, spec: CategorySpec, group: Party | None) -> dict[str, Any]:
-    words = [k.split(":")[0] for k in spec.raw_keywords][:KEYWORDS_SHOWN]
+    words = [k.split(":")[0] for k in spec.raw_keywords]
+    # The keywords of the reader's script: Chinese ones for Chinese, the others for English.
+    chinese = i18n.locale == "zh_CN"
+    words = [w for w in words if w.isascii() != chinese][:KEYWORDS_SHOWN]
     return {
         "service_code": spec.code,
         "service_name": category_name(i18n, spec),
@@ -130,13 +149,13 @@ def request(
         "status_notes": note_text(i18n, latest) if latest else "",
         "service_name": category_name(i18n, shown.category),
         "service_code": shown.category.code if shown.category else "",
-        "description": case.text,
+        "description": masked(case.text),
         "agency_responsible": local_name(i18n, shown.party) if shown.party else "",
         "service_notice": "",
         "requested_datetime": stamp(case.created_at, tz),
         "updated_datetime": stamp(shown.updated, tz),
         "expected_datetime": stamp(case.due_at, tz) if case.due_at else "",
-        "address": _address(i18n, shown),
+        "address": masked(case.address) if case.address else _address(i18n, shown),
         "address_id": shown.alley.code if shown.alley else "",
         "zipcode": "",
         "lat": lat if lat is not None else "",

@@ -98,6 +98,8 @@ class CallbackPusher:
             body = texts.request(services.i18n(), item, with_notes=True)
             body["token"] = row.token
         error = await self._refused(row.callback_url)
+        # An address inside the network stays so: no point in trying again.
+        permanent = error is not None and error.endswith("is a private address")
         if error is None:
             try:
                 response = await self.client.post(row.callback_url, json=[body])
@@ -115,7 +117,7 @@ class CallbackPusher:
                 row.id,
                 error,
                 services.clock.now(),
-                services.config.open311.callback_attempts,
+                1 if permanent else services.config.open311.callback_attempts,
             )
         if gave_up is not None:
             log.warning("open311: callback for case %s given up: %s", row.case_id, error)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,7 +35,14 @@ from models.cases import Case, CaseAttachment, CaseState
 from models.db import describe, is_transient
 from models.intake import Created
 from models.open311 import ApiKey, ServiceRequest
-from models.open311_filing import Refusal, Submission, invalid, jurisdiction, submit
+from models.open311_filing import (
+    Refusal,
+    Submission,
+    invalid,
+    jurisdiction,
+    precheck,
+    submit,
+)
 from models.open311_queries import IDS_MAX, PAGE_MAX, SPAN_MAX, Query, find, shown, visible_streets
 from models.org import Party, Street
 from notify.messenger import Messenger
@@ -45,6 +54,7 @@ log = logging.getLogger(__name__)
 PREFIX = "/open311/v2"
 BODY_MAX = 1 << 20
 FIELDS_MAX = 64
+NUMBER_LIMIT = 2**63  # case numbers are 64-bit integers in the database
 ATTEMPTS = 3
 # Cases filed at once through the API. The API is for machines and may wait; residents in
 # the chat should not: a burst of POSTs queues here, and each filing waits (a little) for the
@@ -106,11 +116,13 @@ class Open311:
                 secret = form.get("api_key") or request.query_params.get("api_key", "")
                 key = await self._key(secret, request)
                 request.state.key = key
-                if not await self.limiter.hit(self.key_rate[0], "key", str(key.id)):
-                    raise Refusal(429, "api_key: too many calls; slow down")
+                await self._limit(self.key_rate[0], "key", str(key.id), "api_key: too many calls")
             return await handler(request, Call(fmt, i18n, key))
         except Refusal as refusal:
-            return _errors(fmt, refusal.code, refusal.description)
+            response = _errors(fmt, refusal.code, refusal.description)
+            if refusal.retry_after is not None:
+                response.headers["Retry-After"] = str(refusal.retry_after)
+            return response
         except Exception as err:
             if is_transient(err):
                 log.warning("open311: database unavailable: %s", describe(err))
@@ -120,6 +132,17 @@ class Open311:
             log.exception("open311: %s %s failed", request.method, request.url.path)
             return _errors(fmt, 500, "internal error; it has been logged")
 
+    async def _limit(self, rate: Any, *names: str, hit: bool = True) -> None:
+        """A 429 with Retry-After past the rate; `hit=False` only looks (counted later)."""
+        *keys_, description = names
+        allowed = (
+            await self.limiter.hit(rate, *keys_) if hit else await self.limiter.test(rate, *keys_)
+        )
+        if not allowed:
+            stats = await self.limiter.get_window_stats(rate, *keys_)
+            wait = max(1, math.ceil(stats.reset_time - time.time()))
+            raise Refusal(429, f"{description}; try again in {wait} s", retry_after=wait)
+
     async def _key(self, secret: str, request: Request) -> ApiKey:
         if secret:
             async with self.services.db.session() as session:
@@ -127,8 +150,9 @@ class Open311:
             if key is not None:
                 return key
         address = request.client.host if request.client else "?"
-        if not await self.limiter.hit(self.anonymous_rate[0], "address", address):
-            raise Refusal(429, "too many calls without a valid api_key; slow down")
+        await self._limit(
+            self.anonymous_rate[0], "address", address, "too many calls without a valid api_key"
+        )
         raise Refusal(403, "api_key: missing or not valid" if secret else "api_key: required")
 
     # -- discovery and services ----------------------------------------------------------------
@@ -172,14 +196,22 @@ class Open311:
             query.numbers = [int(i) for i in ids]
         except ValueError:
             raise invalid("service_request_id: numbers, separated by commas") from None
+        if not all(0 < n < NUMBER_LIMIT for n in query.numbers):
+            raise invalid("service_request_id: no such number")
+        for name in params:
+            if len(params.getlist(name)) > 1:
+                raise invalid(f"{name[:40]}: given twice")
         query.service_codes = _list(params.get("service_code"))
+        unknown = [c for c in query.service_codes if c not in self.services.classifier.categories]
+        if unknown:
+            raise invalid(f"service_code: unknown service {unknown[0][:64]!r} (see services.json)")
         query.statuses = _list(params.get("status"))
         if not set(query.statuses) <= {"open", "closed"}:
-            raise invalid("status: open, closed, or both")
+            raise invalid("status: open, closed, or open,closed")
         query.start, query.end = _span(params.get("start_date"), params.get("end_date"), self.now)
         query.page = _int(params.get("page"), "page", 1, 1, 1_000_000)
         query.page_size = _int(params.get("page_size"), "page_size", PAGE_MAX, 1, PAGE_MAX)
-        with_notes = params.get("extensions", "").lower() in ("true", "1")
+        with_notes = _flag(params.get("extensions"), "extensions")
         async with self.services.db.session() as session:
             street = await _street(session, request, call.key)
             query.street_ids = await visible_streets(session, call.key, street)
@@ -193,6 +225,8 @@ class Open311:
             number = int(request.path_params["number"])
         except ValueError:
             raise Refusal(404, "service_request_id: no such request") from None
+        if not 0 < number < NUMBER_LIMIT:
+            raise Refusal(404, "service_request_id: no such request")
         async with self.services.db.session() as session:
             street = await _street(session, request, call.key)
             query = Query(street_ids=await visible_streets(session, call.key, street))
@@ -218,9 +252,13 @@ class Open311:
     async def post(self, request: Request, call: Call) -> Response:
         key = call.key
         assert key is not None and key.id is not None
-        if not await self.limiter.hit(self.post_rate[0], "post", str(key.id)):
-            raise Refusal(429, "api_key: too many requests filed; slow down")
         sub = _submission(request.state.form, call.i18n.locale)
+        if key.read_only:
+            raise Refusal(403, "api_key: this key may only read")
+        # A malformed request (a client's bug) does not use up the key's filings.
+        config = self.services.config.open311
+        precheck(self.services.classifier.categories, sub, config.allow_private_callbacks)
+        await self._limit(self.post_rate[0], "post", str(key.id), "api_key: too many cases filed")
         async with self.filing:
             if self.services.yield_to_chat is not None:
                 await self.services.yield_to_chat()
@@ -370,7 +408,7 @@ def _submission(form: dict[str, str], locale: str) -> Submission:
         email=text("email"),
         account_id=text("account_id"),
         callback_url=text("callback_url"),
-        anonymous=(text("anonymous") or "").lower() in ("true", "1", "yes"),
+        anonymous=_flag(text("anonymous"), "anonymous"),
         locale=locale,
     )
 
@@ -409,7 +447,18 @@ def _int(value: str | None, name: str, default: int, low: int, high: int) -> int
     return parsed
 
 
+def _flag(value: str | None, name: str) -> bool:
+    word = (value or "").strip().lower()
+    if word in ("", "false", "0", "no"):
+        return False
+    if word in ("true", "1", "yes"):
+        return True
+    raise invalid(f"{name}: true or false")
+
+
 def _date(value: str, name: str) -> datetime:
+    if " " in value.strip():  # a "+" not encoded in a query string arrives as a space
+        raise invalid(f"{name}: write the offset's + as %2B in a URL, e.g. T00:00:00%2B08:00")
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
