@@ -52,6 +52,7 @@ from models.org import (
 )
 from models.reading import IntakeModel
 from models.users import TelegramUser
+from models.web_photos import WebPhoto
 
 metadata = SQLModel.metadata
 
@@ -99,5 +100,6 @@ __all__ = [
     "TelegramUser",
     "Urgency",
     "VendingSpot",
+    "WebPhoto",
     "metadata",
 ]

@@ -141,6 +141,8 @@ class Case(SQLModel, table=True):
     # Where exactly, in the words another system gave (Open311's address_string): the alley
     # is found from it, the rest ("8号东侧50米") is kept for the handler.
     address: str | None = Field(default=None, sa_type=sa.String(200))
+    # The case's public page (/c/{public_id}): unguessable, given to whoever reported by web.
+    public_id: str | None = Field(default=None, sa_type=sa.String(32), unique=True, index=True)
 
 
 class CaseEvent(SQLModel, table=True):

@@ -45,6 +45,10 @@ class Street(SQLModel, table=True):
     timezone: str = Field(default="Asia/Shanghai", sa_type=sa.String(64))
     group_chat_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
+    # The street office's supervision line, printed on every alley's signboard.
+    supervision_phone: str | None = Field(default=None, sa_type=sa.String(64))
+    # Photos of fixes are shown on the public case pages (the street's choice).
+    publish_fix_photos: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class Community(SQLModel, table=True):
@@ -96,6 +100,9 @@ class Alley(SQLModel, table=True):
     max_lat: float | None = None
     min_lon: float | None = None
     max_lon: float | None = None
+    # The random part of the signboard's QR link (/r/{board_token}); a new one (rotated)
+    # makes the old boards' codes stop working.
+    board_token: str | None = Field(default=None, sa_type=sa.String(32), unique=True, index=True)
 
 
 class VendingSpot(SQLModel, table=True):
@@ -138,6 +145,8 @@ class Party(SQLModel, table=True):
     code: str = Field(sa_type=sa.String(64))
     name: str = Field(sa_type=sa.String(200))
     name_en: str | None = Field(default=None, sa_type=sa.String(200))
+    # The unit's public duty line, printed on signboards; None: not printed.
+    phone: str | None = Field(default=None, sa_type=sa.String(64))
 
 
 class Member(SQLModel, table=True):
@@ -150,6 +159,8 @@ class Member(SQLModel, table=True):
     role: Role = Field(sa_type=sa.String(24))
     telegram_id: int | None = Field(default=None, sa_type=sa.BigInteger, index=True)
     phone: str | None = Field(default=None, sa_type=sa.String(64))
+    # The phone may be printed on the alley's signboard (street chiefs); off unless said.
+    phone_public: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     # For inspectors: "district" findings go to the street to fix (区查街改), "street"
     # findings to the party line (块查条改).
     level: str | None = Field(default=None, sa_type=sa.String(16))
