@@ -132,6 +132,8 @@ class _Importer:
             "city": s.city,
             "timezone": s.timezone or self.default_timezone,
             "group_chat_id": s.group_chat_id,
+            "supervision_phone": s.supervision_phone,
+            "publish_fix_photos": s.publish_fix_photos,
         }
         street = await self.upsert(
             "street", Street, {} if street is None else {s.code: street}, s.code, values
@@ -145,7 +147,7 @@ class _Importer:
                 Party,
                 parties,
                 p.code,
-                {"street_id": sid, "name": p.name, "name_en": p.name_en},
+                {"street_id": sid, "name": p.name, "name_en": p.name_en, "phone": p.phone},
             )
         self.keep_unlisted("party", parties, {p.code for p in r.parties})
 
@@ -275,6 +277,8 @@ class _Importer:
                 "role": entry.role,
                 "party_id": party.id if party else None,
                 "level": entry.level,
+                # Printed on signboards only when the file says so, each time it is imported.
+                "phone_public": entry.phone_public,
                 "active": True,
                 "deactivated_at": None,
                 "source": "roster",
@@ -400,10 +404,12 @@ async def export_roster(session: AsyncSession, street_code: str) -> dict[str, An
                 "city": street.city,
                 "timezone": street.timezone,
                 "group_chat_id": street.group_chat_id,
+                "supervision_phone": street.supervision_phone,
+                "publish_fix_photos": street.publish_fix_photos or None,
             }
         ),
         "parties": [
-            clean({"code": p.code, "name": p.name, "name_en": p.name_en})
+            clean({"code": p.code, "name": p.name, "name_en": p.name_en, "phone": p.phone})
             for p in sorted(m.parties.values(), key=lambda p: p.id or 0)
         ],
         "communities": [
@@ -479,6 +485,7 @@ async def export_roster(session: AsyncSession, street_code: str) -> dict[str, An
                     "role": str(member.role),
                     "party": m.parties[member.party_id].code if member.party_id else None,
                     "phone": member.phone,
+                    "phone_public": member.phone_public or None,
                     "level": member.level,
                     **{
                         f"{kind}s" if kind != "community" else "communities": [

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationError,
+)
 
 from models.meeting_rule import check_rule
 from models.meetings import MeetingKind
@@ -51,12 +58,17 @@ class StreetEntry(_Entry):
     city: Name | None = None
     timezone: Annotated[str, StringConstraints(max_length=64)] | None = None
     group_chat_id: GroupChatId | None = None
+    # The street office's supervision line, printed on every alley's signboard.
+    supervision_phone: Phone | None = None
+    # Photos of fixes shown on the public case pages.
+    publish_fix_photos: StrictBool = False
 
 
 class PartyEntry(_Entry):
     code: Code
     name: Name
     name_en: Name | None = None
+    phone: Phone | None = None  # the unit's public duty line, printed on signboards
 
 
 class CommunityEntry(_Entry):
@@ -103,6 +115,7 @@ class MemberEntry(_Entry):
     party: Code | None = None
     telegram_id: UserId | None = None
     phone: Phone | None = None
+    phone_public: StrictBool = False  # the phone may be printed on the alley's signboard
     level: Literal["district", "street"] | None = None  # inspectors: 区查街改 / 块查条改
     communities: list[Code] = Field(default_factory=list)
     blocks: list[Code] = Field(default_factory=list)

@@ -176,6 +176,14 @@ BAD_ROSTERS = [
     ),
     (lambda d: d.pop("street"), "[street]: required key is missing"),
     (
+        lambda d: d["members"][15].update(phone_public="yes"),
+        "members[16] (林老伯): phone_public: Input should be a valid boolean",
+    ),
+    (
+        lambda d: d["street"].update(supervision_phone="0" * 40),
+        "[street]: supervision_phone: too long: at most 32 characters",
+    ),
+    (
         lambda d: d["parties"][1].update(code="bad code!"),
         "parties[2] (bad code!): code: codes are letters, digits",
     ),
@@ -306,3 +314,49 @@ async def test_english_names_of_alleys_parties_and_communities(db: Database) -> 
     assert "name_en" not in exported["alleys"][1]  # optional: left out when not given
     async with db.session() as session:  # the exported file imports to the same state
         assert not (await import_roster(session, parse_roster(exported), now=NOW)).changed
+
+
+async def test_signboard_keys_import_export_and_round_trip(db: Database) -> None:
+    from models.org import Party
+
+    data = sample_data()
+    data["street"].update(supervision_phone="0571-8700 0000", publish_fix_photos=True)
+    data["parties"][3]["phone"] = "0571-8700 0004"  # sanitation
+    lin = data["members"][15]
+    assert lin["name"] == "林老伯"
+    lin.update(phone="138 0000 0080", phone_public=True)
+    await do_import(db, data)
+    async with db.session() as session:
+        street = (await session.exec(select(Street).where(Street.code == "nanxing"))).one()
+        assert street.supervision_phone == "0571-8700 0000" and street.publish_fix_photos
+        sanitation = (await session.exec(select(Party).where(Party.code == "sanitation"))).one()
+        assert sanitation.phone == "0571-8700 0004"
+        member = (await session.exec(select(Member).where(Member.name == "林老伯"))).one()
+        assert member.phone == "138 0000 0080" and member.phone_public
+        exported = await export_roster(session, "nanxing")
+    assert exported["street"]["supervision_phone"] == "0571-8700 0000"
+    assert exported["street"]["publish_fix_photos"] is True
+    assert exported["parties"][3]["phone"] == "0571-8700 0004"
+    assert "phone" not in exported["parties"][0]  # only when set
+    lin_out = next(m for m in exported["members"] if m["name"] == "林老伯")
+    assert lin_out["phone_public"] is True and lin_out["phone"] == "138 0000 0080"
+    ma = next(m for m in exported["members"] if m["name"] == "马超")
+    assert "phone_public" not in ma  # a phone, not public: the key is left out
+    text = dump_roster(exported)
+    assert "publish_fix_photos = true" in text and "phone_public = true" in text
+    async with db.session() as session:  # the exported file imports to the same state
+        assert not (await import_roster(session, parse_roster(exported), now=NOW)).changed
+
+    # The sample as it was: the keys are gone again, a member's phone goes private.
+    report = await do_import(db, sample_data())
+    assert report.updated["street"] == 1 and report.updated["party"] == 1
+    async with db.session() as session:
+        street = (await session.exec(select(Street).where(Street.code == "nanxing"))).one()
+        assert street.supervision_phone is None and not street.publish_fix_photos
+        member = (await session.exec(select(Member).where(Member.name == "林老伯"))).one()
+        assert not member.phone_public and member.phone == "138 0000 0080"  # kept, private
+        exported = await export_roster(session, "nanxing")
+    assert "supervision_phone" not in exported["street"]
+    assert "publish_fix_photos" not in exported["street"]
+    assert not any("phone" in p for p in exported["parties"])
+    assert not any("phone_public" in m for m in exported["members"])
