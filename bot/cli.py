@@ -187,6 +187,24 @@ def _parser() -> argparse.ArgumentParser:
     awards.add_argument("--year", required=True, type=int)
     awards.add_argument("--lang", choices=["zh_CN", "en"], help="default: default_locale")
 
+    signboards = with_config(
+        commands.add_parser(
+            "signboards",
+            help="the alleys' signboards (街巷长公示牌) with their QR codes, as PDFs "
+            "(docs/signboards.md)",
+        )
+    )
+    signboards.add_argument("--street", required=True, metavar="CODE")
+    signboards.add_argument("--alley", metavar="CODE", help="default: every alley of the street")
+    signboards.add_argument(
+        "--output", "-o", required=True, metavar="DIR", help="writes DIR/<alley code>.pdf"
+    )
+    signboards.add_argument(
+        "--rotate",
+        action="store_true",
+        help="new QR codes first: the boards printed before stop working",
+    )
+
     with_config(
         commands.add_parser("doctor", help="check configuration, database, schema and the Bot API")
     )
@@ -322,6 +340,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return roster_commands.export_command(config, args.street, args.output)
         if args.command == "invite":
             return _invite(args, config)
+        if args.command == "signboards":
+            from bot.commands.signboards import signboards_command
+
+            return signboards_command(config, args.street, args.alley, args.output, args.rotate)
         if args.command == "report":
             from bot.commands.report import awards_command, kpi_command
 
