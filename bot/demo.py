@@ -31,15 +31,18 @@ from models.classify import Classifier, load_categories
 from models.clock import ManualClock, SystemClock
 from models.db import Database
 from models.invites import invite_member
+from models.members import street_by_code
 from models.messaging import HeldNotice
 from models.open311 import rotate_key
 from models.org import Member
 from models.reading import shipped_ready
 from models.roster import import_roster
 from models.roster_spec import load_roster
+from models.signboards import alley_by_code_or_name, board
 from scheduler import deadlines, meetings, quarterly, retraining
 from services.config import load_config
 from views.labels import role_name
+from views.signboard_pdf import render_pdf as signboard_pdf
 
 SANDBOX_TOKEN = "424242:SANDBOX"
 SANDBOX_WEB_PORT = 8311  # Open311 on 127.0.0.1 (any free port when taken)
@@ -49,6 +52,7 @@ WAIT_STEP = timedelta(hours=1)
 TIME_DRIVEN = (deadlines.run_once, meetings.run_once, quarterly.run_once, retraining.run_once)
 SAMPLE_ROSTER = Path(__file__).resolve().parent / "examples" / "nanxing.roster.toml"
 SAMPLE_STREET = "南星街道"
+SAMPLE_STREET_CODE = "nanxing"
 STREET_GROUP = FakeChat(-1001000000100, "南星街道十位一体联动群")
 COMMUNITY_GROUP = FakeChat(-1001000000101, "复兴社区联动群")
 
@@ -105,6 +109,7 @@ class Sandbox:
         self.api_key = ""
         self.web_port = web_port  # the port really bound, once running
         self.pending_filings: list[str] = []
+        self.pending_boards: list[str] = []  # alleys asked for by :signboard
         self.i18n = I18n(lang or self.config.app.default_locale, self.config.app.timezone)
         self.out = out
         self.api = FakeBotApi(token=SANDBOX_TOKEN)
@@ -410,6 +415,10 @@ class Sandbox:
             "wait": (self._wait, _("HOURS: let time pass (deadlines, reminders, escalations)")),
             "api": (self._api, _("how other systems call this bot (Open311), with a key")),
             "file": (self._file, _("TEXT: file TEXT through Open311, as the 12345 hotline would")),
+            "signboard": (
+                self._signboard,
+                _("ALLEY: the alley's signboard (PDF) and the report page its QR code opens"),
+            ),
             "quit": (self._quit, _("leave the sandbox")),
         }
 
@@ -422,7 +431,7 @@ class Sandbox:
         _ = self.i18n.gettext
         self.say(_("Type a message to send it to the bot as the current persona. Commands:"))
         for name, (_fn, text) in self._commands().items():
-            self.say(f"  :{name:<8} {text}")
+            self.say(f"  :{name:<9} {text}")
 
     def _who(self, args: list[str]) -> None:
         for n, persona in enumerate(self.personas, 1):
@@ -571,6 +580,44 @@ class Sandbox:
             self.say(f"  🌐 POST requests.json → {answer.status_code} {answer.text}")
             await application.services.sender.idle()
 
+    @property
+    def public_url(self) -> str:
+        """The sandbox's web server, as signboards' QR codes address it."""
+        return f"http://127.0.0.1:{self.web_port}"
+
+    def _signboard(self, args: list[str]) -> None:
+        if not args:
+            self.say(self.i18n.gettext("Usage: :signboard ALLEY, e.g. :signboard 复兴街"))
+            return
+        self.pending_boards.append(" ".join(args))
+
+    async def boards_pending(self, application: Any) -> None:
+        """What :signboard asked for: the board's PDF saved with the bot's files, and the
+        address of the alley's report page on this machine."""
+        _ = self.i18n.gettext
+        leads = [spec.lead for spec in application.services.classifier.categories.values()]
+        while self.pending_boards:
+            wanted = self.pending_boards.pop(0)
+            async with application.services.db.session() as session:
+                street = await street_by_code(session, SAMPLE_STREET_CODE)
+                assert street is not None
+                alley = await alley_by_code_or_name(session, street, wanted)
+                if alley is None:
+                    self.say(
+                        _("No alley “{alley}” in {street}; e.g. :signboard 复兴街").format(
+                            alley=wanted, street=street.name
+                        )
+                    )
+                    continue
+                shown = await board(session, street, alley, units=leads)
+            name = f"signboard-{shown.alley_code}.pdf"
+            self._save_file("document", signboard_pdf(shown, self.public_url), {"document": name})
+            self.say(
+                _("Signboard of {alley}: its QR code opens {url}").format(
+                    alley=shown.alley.name, url=shown.url(self.public_url)
+                )
+            )
+
     def handle_line(self, line: str) -> int | None:
         """Turn one line typed at the terminal into an update; returns its update_id."""
         line = line.strip()
@@ -681,6 +728,7 @@ class Sandbox:
                 if update_id is not None:
                     await self.wait_processed(update_id)
                 await self.file_pending(application)
+                await self.boards_pending(application)
                 await self.play_time(application)
                 await application.services.sender.idle()
                 await self.show_held(application)

@@ -168,3 +168,26 @@ async def test_other_systems_file_cases_through_open311_in_the_sandbox(tmp_path:
     # A later start gives a new key; the old one no longer works.
     again = await play(tmp_path, ":api\n:quit\n")
     assert key not in again and "API key of this sandbox: lk_" in again
+
+
+async def test_a_signboard_in_the_sandbox(tmp_path: Path) -> None:
+    """The board's PDF is saved with the bot's files; its code opens the local report page."""
+    import zxingcpp
+    from pypdf import PdfReader
+
+    transcript = await play(
+        tmp_path, ":signboard 复兴街\n:signboard nowhere\n:signboard\n:signboard 复兴街\n"
+    )
+    assert "💾 sandbox-files/001-signboard-fuxing-jie.pdf" in transcript
+    [first, again] = [
+        line.split(" opens ")[1]
+        for line in transcript.splitlines()
+        if line.startswith("Signboard of 复兴街: its QR code opens ")
+    ]
+    assert first.startswith("http://127.0.0.1:") and "/r/" in first
+    assert again == first  # the same board, the same code
+    assert "No alley “nowhere” in 南星街道; e.g. :signboard 复兴街" in transcript
+    assert "Usage: :signboard ALLEY" in transcript
+    pdf = PdfReader(tmp_path / "sandbox-files" / "001-signboard-fuxing-jie.pdf")
+    [image] = pdf.pages[0].images
+    assert [code.text for code in zxingcpp.read_barcodes(image.image)] == [first]
