@@ -16,7 +16,16 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.cases import Assignment, AssignmentRole, AssignmentState, Case, CaseAction, CaseState
+from models.cases import (
+    Assignment,
+    AssignmentRole,
+    AssignmentState,
+    Case,
+    CaseAction,
+    CaseAttachment,
+    CaseEvent,
+    CaseState,
+)
 from models.dispatch import CaseContext
 from models.duplicates import count_report
 from models.intake import Created, Duplicate, Filing, Intake
@@ -208,6 +217,40 @@ async def public_case(session: AsyncSession, case: Case) -> PublicCase:
         party_id=lead.party_id if lead is not None and not in_triage else None,
         history=(await notes(session, [case.id]))[case.id],
         fix_photos=photos,
+    )
+
+
+async def unpublished_fix_photos(session: AsyncSession, case: Case) -> list[str]:
+    """Telegram file ids of the photos of the fix not yet kept here for the public page."""
+    finished = select(CaseEvent.id).where(
+        CaseEvent.case_id == case.id, CaseEvent.action == CaseAction.FINISH
+    )
+    kept = select(WebPhoto.source).where(
+        WebPhoto.case_id == case.id, col(WebPhoto.source).is_not(None)
+    )
+    rows = await session.exec(
+        select(CaseAttachment.file_id).where(
+            CaseAttachment.case_id == case.id,
+            CaseAttachment.kind == "photo",
+            col(CaseAttachment.event_id).in_(finished),
+            col(CaseAttachment.file_id).not_in(kept),
+        )
+    )
+    return list(rows)
+
+
+def fix_photo(case: Case, source: str, photo: Photo, now: datetime) -> WebPhoto:
+    assert case.id is not None
+    return WebPhoto(
+        token=new_token(),
+        case_id=case.id,
+        role="fix",
+        source=source,
+        content_type=photo.content_type,
+        width=photo.width,
+        height=photo.height,
+        data=photo.data,
+        created_at=now,
     )
 
 

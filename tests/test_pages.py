@@ -219,3 +219,41 @@ async def test_english_when_the_browser_asks(bot: BotHarness) -> None:
     async with httpx.AsyncClient(base_url=base(bot), headers={"Accept-Language": "en"}) as c:
         form = await c.get(f"/r/{TOKEN}")
         assert "What is wrong?" in form.text and 'lang="en"' in form.text
+
+
+async def set_publish(db_url: str, publish: bool) -> None:
+    from models.org import Street
+
+    database = Database(db_url)
+    async with database.session() as session:
+        street = (await session.exec(select(Street))).one()
+        street.publish_fix_photos = publish
+        session.add(street)
+        await session.commit()
+    await database.dispose()
+
+
+@pytest.mark.parametrize("publish", [True, False])
+async def test_the_photo_of_the_fix_when_the_street_publishes_it(
+    bot: BotHarness, db_url: str, publish: bool
+) -> None:
+    await set_publish(db_url, publish)
+    api = bot.api
+    async with httpx.AsyncClient(base_url=base(bot)) as client:
+        sent = await send(client, {"text": "门口垃圾好几天没人清理了"})
+        page_url = sent.headers["location"].split("?")[0]
+        await bot.settle()
+        [dispatch] = to(api.sent(), FENG.id)
+        await bot.exchange(api.press_button(FENG, dispatch, "接单"))
+        await bot.exchange(api.press_button(FENG, dispatch, "处置完成"))
+        await bot.exchange(api.send_photo(FENG, content=jpeg(gps=(30.2, 120.1), size=(900, 700))))
+        page = await client.get(page_url)
+        images = re.findall(r'<img class="photo" src="(/p/[\w-]+\.jpg)"', page.text)
+        assert len(images) == (1 if publish else 0)
+        if publish:
+            fetched = await client.get(images[0])
+            shown = Image.open(io.BytesIO(fetched.content))
+            assert shown.size == (900, 700) and not shown.getexif()  # no place, no camera
+            again = await client.get(page_url)  # fetched from Telegram once
+            assert re.findall(r'src="(/p/[\w-]+\.jpg)"', again.text) == images
+            assert len(api.sent("getFile")) == 1

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 from telegram import Bot
+from telegram.error import TelegramError
 
 from locales.i18n import I18n
 from models import web_reports
@@ -210,6 +211,9 @@ class Pages:
             case = await web_reports.case_by_public_id(session, public_id)
             if case is None or case.number is None:
                 return self.refuse(request, "unknown_case", 404)
+            street = await session.get(Street, case.street_id)
+            if street is not None and street.publish_fix_photos:
+                await self._publish_fix_photos(session, case)
             shown = await web_reports.public_case(session, case)
             category = await session.get(Category, case.category_id) if case.category_id else None
             party = await session.get(Party, shown.party_id) if shown.party_id else None
@@ -238,6 +242,21 @@ class Pages:
             alley_url=f"/a/{alley_token}" if alley_token else None,
         )
         return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+    async def _publish_fix_photos(self, session: Any, case: Case) -> None:
+        """The photos of the fix, fetched from Telegram once, drawn again without metadata."""
+        for file_id in await web_reports.unpublished_fix_photos(session, case):
+            try:
+                found = await self.bot.get_file(file_id)
+                data = bytes(await found.download_as_bytearray())
+                photo = await asyncio.to_thread(read, data, False)
+            except (TelegramError, NotAPhoto) as err:
+                log.warning("case %s: a photo of the fix cannot be published: %s", case.id, err)
+                continue
+            session.add(
+                web_reports.fix_photo(case, file_id, photo.photo, self.services.clock.now())
+            )
+        await session.commit()
 
     async def verdict(self, request: Request) -> Response:
         public_id = request.path_params["public_id"]
