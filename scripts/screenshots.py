@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import missing, png_size, screenshot, start_driver  # noqa: E402
+from tests.browser import missing, png_size, screenshot, start_driver, stop_driver  # noqa: E402
 
 
 def page(argument: str) -> tuple[str, str]:
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             width, height = png_size(path)
             print(f"{path} {width}×{height} {url}")
     finally:
-        driver.quit()
+        stop_driver(driver)
     return 0
 
 

@@ -22,7 +22,7 @@ runs in a thread through the `Phone` wrapper):
     async def test_english(phone):                       # other languages, several phones
         english = await phone(lang="en")
 
-scripts/screenshots.py uses `start_driver` and `screenshot` too.
+scripts/screenshots.py uses `start_driver`, `stop_driver` and `screenshot` too.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import asyncio
 import base64
 import contextlib
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -109,8 +110,7 @@ def missing() -> str | None:
 
 def start_driver(lang: str = "zh-CN", device: Device = PHONE) -> WebDriver:
     """A headless chromium emulating `device`, asking for pages in `lang` (its UI language
-    and Accept-Language). A fresh profile each time, in a temporary directory chromedriver
-    removes on quit()."""
+    and Accept-Language). A fresh profile each time. Stop it with stop_driver()."""
     os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager, should anything call it
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -136,10 +136,31 @@ def start_driver(lang: str = "zh-CN", device: Device = PHONE) -> WebDriver:
             "userAgent": device.user_agent,
         },
     )
-    # chromedriver passes its environment on to chromium.
-    environ = {**os.environ, "FONTCONFIG_FILE": str(_fontconfig())}
+    # chromedriver passes its environment on to chromium. Its profile and what chromium leaves
+    # in the temporary directory (a socket directory per run) go into a directory of its own,
+    # removed by stop_driver().
+    scratch = tempfile.mkdtemp(prefix="lanekeeper-chromium-")
+    environ = {**os.environ, "FONTCONFIG_FILE": str(_fontconfig()), "TMPDIR": scratch}
     service = Service(executable_path=CHROMEDRIVER, env=environ)
-    return webdriver.Chrome(options=options, service=service)
+    try:
+        driver = webdriver.Chrome(options=options, service=service)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    driver._lanekeeper_scratch = scratch  # type: ignore[attr-defined]
+    return driver
+
+
+def stop_driver(driver: WebDriver) -> None:
+    """Quit a browser from start_driver() and remove its temporary files; once is enough,
+    again does nothing."""
+    scratch = driver.__dict__.pop("_lanekeeper_scratch", None)
+    if scratch is None:
+        return
+    try:
+        driver.quit()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _fontconfig() -> Path:
@@ -273,7 +294,7 @@ class Phone:
         return await self.run(lambda: self.driver.title)
 
     async def quit(self) -> None:
-        await self.run(self.driver.quit)
+        await self.run(stop_driver, self.driver)
 
     async def _wait(self, condition: Callable[[Any], Any], timeout: float | None, what: str) -> Any:
         from selenium.common.exceptions import TimeoutException
@@ -308,7 +329,7 @@ class Phones:
         for phone in self.opened:
             # A browser already gone must not keep the others running.
             with contextlib.suppress(Exception):
-                phone.driver.quit()
+                stop_driver(phone.driver)
         self.opened.clear()
 
 
@@ -335,4 +356,4 @@ def browser() -> Iterator[Phone]:
     try:
         yield Phone(driver)
     finally:
-        driver.quit()
+        stop_driver(driver)

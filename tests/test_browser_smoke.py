@@ -50,6 +50,7 @@ async def test_phones_in_other_languages_and_what_a_wait_says_when_it_fails(
     with pytest.raises(AssertionError, match=r"'bye' never appeared in '#p' within 0\.2s"):
         await english.wait_for_text("bye", css="#p", timeout=0.2)
     assert len(phone.opened) == 1
+    await english.quit()  # the fixture quits whatever is left, and this one again harmlessly
 
 
 async def test_pages_off_the_machine_are_unreachable(browser: Phone) -> None:
