@@ -249,9 +249,11 @@ WebRoutes = Callable[[LaneKeeperApplication], list[BaseRoute]]
 
 
 def _open311_routes(application: LaneKeeperApplication) -> list[BaseRoute]:
-    from web.open311 import routes
+    """Open311 and the public pages (a signboard's report page, case and alley pages)."""
+    from web import open311, pages
 
-    return routes(application.services, application.bot)
+    services, bot = application.services, application.bot
+    return [*open311.routes(services, bot), *pages.routes(services, bot)]
 
 
 def _web_server(

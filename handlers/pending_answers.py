@@ -14,11 +14,11 @@ from handlers.access import current_actor, not_allowed
 from handlers.case_actions import hand_back_for
 from handlers.context import LaneKeeperContext
 from handlers.postpone import ask_approval
-from handlers.verification import tell_assignee
 from models import dispatch as cases
 from models.cases import Case, CaseAction, PendingInput
 from models.lifecycle import TransitionError
 from notify.messenger import Messenger
+from notify.verdicts import tell_assignee
 from views import case_replies
 from views.cancel import cancel_keyboard
 

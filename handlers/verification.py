@@ -11,6 +11,7 @@ from models.cases import Case, CaseAction, CaseState
 from models.lifecycle import TransitionError
 from models.permissions import Actor
 from notify.messenger import Messenger
+from notify.verdicts import tell_assignee
 from views import case_replies
 from views.callbacks import as_int, stale
 from views.cancel import cancel_keyboard
@@ -70,23 +71,3 @@ async def rate(
     await cases.rate(context.session, case, actor.telegram_id, mark)
     await query.answer(case_replies.mark_noted(context.i18n))
     await case_press.edit(update, keyboard=None)
-
-
-async def tell_assignee(
-    messenger: Messenger, ctx: cases.CaseContext, kind: str, reason: str = ""
-) -> None:
-    """The lead assignee hears the reporter's verdict: "closed", "reopened" (the case again,
-    with its buttons), or "objection" (what is still wrong, typed after "not fixed")."""
-    member = ctx.lead_member
-    if member is None or member.telegram_id is None:
-        return
-    i18n = await messenger.i18n(member.telegram_id, ctx.case)
-    if kind == "closed":
-        await messenger.send(member.telegram_id, case_replies.closed_to_assignee(i18n, ctx.case))
-    elif kind == "objection":
-        await messenger.send(
-            member.telegram_id, case_replies.objection_to_assignee(i18n, ctx.case, reason)
-        )
-    else:
-        note = case_replies.reopened_note(i18n, reason)
-        await messenger.assignment(ctx.case, member, note=note, rework=True)

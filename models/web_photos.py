@@ -23,4 +23,6 @@ class WebPhoto(SQLModel, table=True):
     width: int = 0
     height: int = 0
     data: bytes = Field(sa_type=sa.LargeBinary)
+    # For a photo of the fix: the Telegram file it was fetched from (kept once).
+    source: str | None = Field(default=None, sa_type=sa.String(256))
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))

@@ -236,6 +236,9 @@ class WebConfig(_Section):
     public_url: Annotated[str, AfterValidator(_public_url)] = ""
     # Proxies whose X-Forwarded-For is believed (for per-address limits): comma-separated.
     forwarded_allow_ips: str = "127.0.0.1"
+    # Reports from the web pages (a signboard's QR code): per address, and per alley.
+    reports_per_address: Annotated[str, AfterValidator(_rate)] = "10/hour"
+    reports_per_alley: Annotated[str, AfterValidator(_rate)] = "60/hour"
 
 
 class Open311Config(_Section):

@@ -20,6 +20,10 @@ from models.db import Database, make_sync_engine
 from models.roster import ImportReport
 from tests.harness import T0, TOKEN, BotHarness, bot_running, import_english_sample, import_sample
 
+# The `browser` and `phone` fixtures: a headless chromium emulating a phone (selenium is only
+# imported when one starts).
+pytest_plugins = ["tests.browser"]
+
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 

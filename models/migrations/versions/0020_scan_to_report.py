@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('width', sa.Integer(), nullable=False),
     sa.Column('height', sa.Integer(), nullable=False),
     sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('source', sa.String(length=256), nullable=True),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['report_case.id'], name=op.f('fk_web_photo_case_id_report_case')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_web_photo'))
