@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import select
 
 from bot.cli import main
+from fakegram import FakeBotApi
 from models.db import Database
 from models.org import Alley, Member, Party, Street
 from models.roster import ImportReport, import_roster
@@ -285,3 +286,34 @@ def test_refused_without_public_url(
     err = capsys.readouterr().err
     assert err.startswith(f"error: {config}: [web] public_url: required for signboards")
     assert err.count("\n") == 1 and not out.exists()
+
+
+async def test_the_code_opens_the_alleys_report_page_until_rotated(
+    db_url: str, roster: ImportReport, api: FakeBotApi
+) -> None:
+    """End to end: the QR code read off the PDF is fetched from the running bot's web server."""
+    import httpx
+
+    from tests.harness import bot_running
+
+    async with bot_running(db_url, api, web={"enabled": True, "port": 0}) as harness:
+        assert harness.app.web_server is not None
+        local = f"http://127.0.0.1:{harness.app.web_server.port}"
+        db = Database(db_url)
+        try:
+            shown = await board_of(db, "fuxing-jie")
+            _text, [url] = pdf_text_and_codes(render_pdf(shown, local))
+            async with httpx.AsyncClient(timeout=30) as client:
+                page = await client.get(url)
+                assert page.status_code == 200 and "复兴街" in page.text
+                async with db.session() as session:
+                    row = (
+                        await session.exec(select(Alley).where(Alley.code == "fuxing-jie"))
+                    ).one()
+                    await board_token(session, row, rotate=True)
+                old = await client.get(url)
+                assert old.status_code == 404  # the old board's code: "no longer in use"
+                new = (await board_of(db, "fuxing-jie")).url(local)
+                assert (await client.get(new)).status_code == 200
+        finally:
+            await db.dispose()
