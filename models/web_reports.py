@@ -168,12 +168,6 @@ async def public_id_of(session: AsyncSession, case: Case) -> str:
 # The public pages ---------------------------------------------------------------------------
 
 
-async def alley_by_token(session: AsyncSession, token: str) -> Alley | None:
-    if not token or len(token) > 32:
-        return None
-    return (await session.exec(select(Alley).where(Alley.board_token == token))).first()
-
-
 async def case_by_public_id(session: AsyncSession, public_id: str) -> Case | None:
     if not public_id or len(public_id) > 32:
         return None

@@ -31,6 +31,7 @@ from models.dispatch import load
 from models.intake import Created
 from models.lifecycle import OPEN_STATES
 from models.org import Alley, Party, Street
+from models.signboards import alley_by_token
 from models.web_photos import WebPhoto
 from models.web_reports import PHOTOS_MAX, Refused, WebReport
 from notify.messenger import Messenger
@@ -87,7 +88,7 @@ class Pages:
 
     async def _alley(self, token: str) -> tuple[Alley, Street] | None:
         async with self.services.db.session() as session:
-            alley = await web_reports.alley_by_token(session, token)
+            alley = await alley_by_token(session, token)
             street = await session.get(Street, alley.street_id) if alley else None
         return (alley, street) if alley is not None and street is not None else None
 
@@ -96,7 +97,7 @@ class Pages:
     async def report_form(self, request: Request) -> Response:
         token = request.path_params["token"]
         async with self.services.db.session() as session:
-            alley = await web_reports.alley_by_token(session, token)
+            alley = await alley_by_token(session, token)
             if alley is None:
                 return self.refuse(request, "unknown_board", 404)
             street = await session.get(Street, alley.street_id)
@@ -292,7 +293,7 @@ class Pages:
         token = request.path_params["token"]
         now = self.services.clock.now()
         async with self.services.db.session() as session:
-            alley = await web_reports.alley_by_token(session, token)
+            alley = await alley_by_token(session, token)
             if alley is None:
                 return self.refuse(request, "unknown_board", 404)
             street = await session.get(Street, alley.street_id)
