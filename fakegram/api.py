@@ -681,6 +681,9 @@ class FakeBotApi:
             content = f.get(value.removeprefix("attach://"), b"")
         elif field_name in f:
             content = f[field_name]
+        elif isinstance(value, str) and value.startswith(("http://", "https://")):
+            # Telegram fetches a file given by its address; here the address stands for it.
+            content = value.encode()
         elif isinstance(value, str) and value in self.files:
             # File ids are typed: a document's id is no photo (Telegram: "wrong file type").
             if value.split("-", 1)[0] != field_name:

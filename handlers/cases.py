@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 
 from sqlmodel import col, or_, select
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 
 from handlers.access import current_actor
 from handlers.context import LaneKeeperContext
@@ -25,6 +27,8 @@ from views.case_text import alley_name, category_name, state_name, summary
 from views.case_timeline import timeline
 from views.dispatch_notices import action_keyboard
 from views.evidence import evidence_calls
+
+log = logging.getLogger(__name__)
 
 MY_LIMIT = 20
 
@@ -163,7 +167,10 @@ async def _show(context: LaneKeeperContext, actor: Actor, case: Case, chat_id: i
     fixed = await fix_photos(context.session, case)
     evidence = await report_evidence(context.session, case)
     for call in evidence_calls(i18n, case, evidence, fixed):
-        await deliver(context.bot, chat_id, call.method, call.payload)
+        try:
+            await deliver(context.bot, chat_id, call.method, call.payload)
+        except BadRequest as err:  # a photo Telegram cannot fetch: the case shows all the same
+            log.warning("case %s: %s failed: %s", case.id, call.method, err)
     await context.bot.send_message(chat_id, text, reply_markup=keyboard)
 
 

@@ -40,7 +40,11 @@ async def allow_contact(session: AsyncSession, case: Case) -> str | None:
 
 async def contact_of(session: AsyncSession, case: Case) -> str | None:
     """The phone the handler may see: only with the reporter's leave, never when anonymous."""
-    if not case.contact_allowed or case.anonymous or case.reporter_telegram_id is None:
+    if not case.contact_allowed or case.anonymous:
+        return None
+    if case.channel is not None:  # a phone left with the report itself (the web page)
+        return case.caller_phone
+    if case.reporter_telegram_id is None:
         return None
     user = await session.get(TelegramUser, case.reporter_telegram_id)
     return user.phone if user else None

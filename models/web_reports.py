@@ -126,6 +126,8 @@ async def file_report(
         locale=report.locale,
     )
     outcome = await intake.file(session, filing, now)
+    # The page asks for a phone "for the handler to call you": given, it is the leave to.
+    outcome.case.contact_allowed = filing.caller_phone is not None
     followed = outcome.original if isinstance(outcome, Duplicate) else outcome.case
     assert outcome.case.id is not None
     for token, photo in zip(tokens, report.photos, strict=True):

@@ -87,3 +87,34 @@ async def test_report_by_phone_browser_reaches_the_liaison(
     known = await browser.wait_for_text("#1")
     assert "暴露垃圾" in known and "我也遇到了" in known
     await shoot(browser, "alley-page")
+
+
+async def test_what_is_wrong_is_said_above_the_form_and_nothing_typed_is_lost(
+    bot: BotHarness, browser: Phone, tmp_path: Path
+) -> None:
+    assert bot.app.web_server is not None
+    base = f"http://127.0.0.1:{bot.app.web_server.port}"
+    photos = []
+    for n in range(4):
+        photos.append(tmp_path / f"p{n}.jpg")
+        Image.new("RGB", (400, 300), (n * 40, 90, 70)).save(photos[-1], "JPEG")
+    not_a_photo = tmp_path / "notes.jpg"
+    not_a_photo.write_bytes(b"%PDF-1.4 this is no photo")
+
+    await browser.get(f"{base}/r/{TOKEN}")
+    await browser.type("#text", "井盖松动，踩上去会响")
+    await browser.type("#photos", "\n".join(str(p) for p in photos), clear=False)
+    await browser.click("#send")
+    await browser.wait_for_text("最多三张照片", css="#problem")
+    field = await browser.find("#text")
+    assert await browser.run(field.get_attribute, "value") == "井盖松动，踩上去会响"
+
+    # The server's refusal, said the same way.
+    await browser.run(browser.driver.refresh)
+    await browser.type("#text", "井盖松动，踩上去会响")
+    await browser.type("#photos", str(not_a_photo), clear=False)
+    await browser.click("#send")
+    await browser.wait_for_text("不是可识别的照片", css="#problem")
+    field = await browser.find("#text")
+    assert await browser.run(field.get_attribute, "value") == "井盖松动，踩上去会响"
+    assert "/r/" in await browser.url()

@@ -16,6 +16,7 @@ from PIL import Image
 from sqlmodel import func, select
 
 from fakegram import FakeBotApi, FakeUser, Recorded
+from fakegram.api import ServerError
 from models.cases import Case, CaseState
 from models.clock import ManualClock
 from models.db import Database
@@ -126,7 +127,9 @@ async def test_a_report_from_the_signboard_reaches_the_liaison_and_is_followed(
         await bot.settle()
         [dispatch] = to(api.sent(), FENG.id)
         assert dispatch.text.startswith("新案件 #1：暴露垃圾")
-        assert "(web)" in dispatch.text and "138" not in dispatch.text
+        # The phone was left for the handler to call: the card gives it.
+        assert "反映人：未留姓名 (扫码反映)" in dispatch.text
+        assert "138 0013 8000" in dispatch.text
         [photo] = api.sent("sendPhoto", FENG.id)
         photo_url = photo.params["photo"]
         assert photo_url.startswith(base(bot) + "/p/") and photo_url.endswith(".jpg")
@@ -170,6 +173,7 @@ async def test_the_photos_location_only_when_asked(bot: BotHarness, db_url: str)
     case = await one_case(db_url)
     assert case.lat == pytest.approx(30.2280, abs=1e-4) and case.anonymous
     assert case.caller_phone is None  # anonymous: the phone is not kept
+    assert not case.contact_allowed
 
 
 @pytest.mark.parametrize("web", [{"enabled": True, "port": 0, "reports_per_address": "2/hour"}])
@@ -180,6 +184,7 @@ async def test_refusals_are_pages_and_store_nothing(bot: BotHarness, db_url: str
         cases = [
             ({"text": ""}, [], 400, "请用几句话说明"),
             ({"text": "垃" * 1001}, [], 400, "内容太长"),
+            ({"text": "垃" * 600_000}, [], 400, "内容太长"),
             ({"text": "垃圾"}, [jpeg(size=(10, 10))] * 4, 400, "最多三张"),
             ({"text": "垃圾"}, [b"%PDF-1.4 not a photo"], 400, "不是可识别的照片"),
             ({"text": "垃圾", "website": "http://spam"}, [], 400, "未能提交"),
@@ -208,7 +213,8 @@ async def test_the_alley_page_and_plus_one(bot: BotHarness, db_url: str) -> None
         plus = await client.post(f"/a/{TOKEN}/plus/1")
         assert plus.status_code == 303
         again = await client.post(f"/a/{TOKEN}/plus/1")  # the same address, the same day
-        assert again.status_code == 303
+        assert again.headers["location"] == f"/a/{TOKEN}?already=1"
+        assert "案件 #1 已记上您的反映，谢谢" in (await client.get(again.headers["location"])).text
         thanked = await client.get(plus.headers["location"])
         assert "谢谢，案件 #1 已记上您的反映" in thanked.text
         assert (await client.post(f"/a/{TOKEN}/plus/99")).status_code == 404
@@ -257,3 +263,15 @@ async def test_the_photo_of_the_fix_when_the_street_publishes_it(
             again = await client.get(page_url)  # fetched from Telegram once
             assert re.findall(r'src="(/p/[\w-]+\.jpg)"', again.text) == images
             assert len(api.sent("getFile")) == 1
+
+
+async def test_the_liaison_opens_a_web_case_with_its_photo(bot: BotHarness, db_url: str) -> None:
+    async with httpx.AsyncClient(base_url=base(bot)) as client:
+        await send(client, {"text": "门口垃圾好几天没人清理了"}, [jpeg(size=(800, 600))])
+    await bot.settle()
+    api = bot.api
+    # Telegram cannot fetch the photo (the address is not public): the case shows all the same.
+    api.inject(ServerError(400, "Bad Request: failed to get HTTP URL content"), method="sendPhoto")
+    exchange = await bot.exchange(api.send_command(FENG, "/case", "1"))
+    [shown] = [r for r in exchange if r.method == "sendMessage" and r.chat_id == FENG.id]
+    assert shown.text.startswith("案件 #1")

@@ -217,7 +217,15 @@ def alley_page(
 
 
 def age(i18n: I18n, created: datetime, now: datetime) -> str:
+    if (now - created).total_seconds() < 60:
+        return i18n.gettext("just now")
     return i18n.gettext("{duration} ago").format(duration=i18n.format_duration(now - created))
+
+
+def already_banner(i18n: I18n, number: int) -> str:
+    return i18n.gettext("You are counted on case #{number} already. Thank you.").format(
+        number=number
+    )
 
 
 def plus_banner(i18n: I18n, number: int | None, counted: bool) -> str:

@@ -12,6 +12,7 @@ from views.callbacks import pack
 from views.cancel import cancel_label
 
 PREFIX = "sr"
+WEB = "web"  # models.web_reports.CHANNEL: a resident's report from a signboard's page
 CHANNEL_NAMES = {
     Channel.PHONE: N_("phone call"),
     Channel.WALK_IN: N_("walk-in visit"),
@@ -28,6 +29,8 @@ CHANNEL_BUTTONS = {
 
 def channel_name(i18n: I18n, code: str | None) -> str:
     channel = as_channel(code)
+    if code == WEB:
+        return i18n.gettext("signboard's page")
     return i18n.gettext(CHANNEL_NAMES[channel]) if channel else (code or "")
 
 
@@ -121,6 +124,10 @@ def caller_label(i18n: I18n, case: Case, *, with_phone: bool = False) -> str:
 
 
 def caller_line(i18n: I18n, case: Case, *, with_phone: bool) -> str:
+    if case.channel == WEB:  # the resident's own report, not one staff took
+        return i18n.gettext("Reported by: {who}").format(
+            who=caller_label(i18n, case, with_phone=with_phone)
+        )
     return i18n.gettext("Taken by staff from: {caller}").format(
         caller=caller_label(i18n, case, with_phone=with_phone)
     )

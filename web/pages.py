@@ -121,8 +121,9 @@ class Pages:
             return self.refuse(request, "photo_big", 413, back)
         try:
             form = await request.form(max_files=PHOTOS_MAX + 1, max_fields=20)
-        except Exception:  # a body that is not the form this page sends
-            return self.refuse(request, "not_sent", 400, back)
+        except Exception as err:  # a body that is not the form this page sends
+            code = "text_long" if "maximum size" in str(err) else "not_sent"
+            return self.refuse(request, code, 400, back)
         try:
             if form.get("website"):  # the field people cannot see, which robots fill in
                 return self.refuse(request, "not_sent", 400, back)
@@ -317,11 +318,12 @@ class Pages:
             )
             for case in cases
         ]
-        banner = banner or (
-            pages.plus_banner(i18n, int(n), True)
-            if (n := request.query_params.get("counted", "")).isdigit()
-            else None
-        )
+        counted = request.query_params.get("counted", "")
+        already = request.query_params.get("already", "")
+        if counted.isdigit():
+            banner = pages.plus_banner(i18n, int(counted), True)
+        elif already.isdigit():
+            banner = pages.already_banner(i18n, int(already))
         page = pages.alley_page(i18n, street, alley, known, f"/r/{token}", banner)
         return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
@@ -334,19 +336,20 @@ class Pages:
         if found is None:
             return self.refuse(request, "unknown_board", 404)
         alley, _street = found
-        # Once a day per address and case: a press again is thanked, not counted.
+        # Once a day per address and case: a press again is said to be counted already.
         first = await self.limiter.hit(self.plus, "plus", self.address(request), number)
-        if first:
-            async with self.services.db.session() as session:
-                case = (
-                    await session.exec(
-                        select(Case).where(Case.number == int(number), Case.alley_id == alley.id)
-                    )
-                ).first()
-                if case is None:
-                    return self.refuse(request, "unknown_case", 404, f"/a/{token}")
-                await web_reports.plus_one(session, case, self.services.clock.now())
-                await session.commit()
+        if not first:
+            return RedirectResponse(f"/a/{token}?already={number}", status_code=303)
+        async with self.services.db.session() as session:
+            case = (
+                await session.exec(
+                    select(Case).where(Case.number == int(number), Case.alley_id == alley.id)
+                )
+            ).first()
+            if case is None:
+                return self.refuse(request, "unknown_case", 404, f"/a/{token}")
+            await web_reports.plus_one(session, case, self.services.clock.now())
+            await session.commit()
         return RedirectResponse(f"/a/{token}?counted={number}", status_code=303)
 
     # -- photos -------------------------------------------------------------------------------

@@ -64,10 +64,22 @@
       img.src = url;
     });
   }
+  var problem = document.getElementById("problem");
+  // What went wrong, said above the form: what the resident typed stays where it was.
+  function say(message) {
+    problem.querySelector("p").textContent = message;
+    problem.hidden = false;
+    problem.scrollIntoView();
+  }
   form.addEventListener("submit", function (event) {
     var input = form.querySelector("input[type=file]");
-    var files = Array.prototype.slice.call(input.files || [], 0, MAX_PHOTOS);
+    var files = Array.prototype.slice.call(input.files || []);
     event.preventDefault();
+    if (files.length > MAX_PHOTOS) {
+      say(form.getAttribute("data-too-many"));
+      return;
+    }
+    problem.hidden = true;
     var button = document.getElementById("send");
     button.disabled = true;
     var data = new FormData(form);
@@ -94,13 +106,14 @@
         return;
       }
       return response.text().then(function (html) {
-        document.open();
-        document.write(html);
-        document.close();
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var why = page.querySelector(".warn p");
+        say(why ? why.textContent : form.getAttribute("data-failed"));
+        button.disabled = false;
       });
     }).catch(function () {
+      say(form.getAttribute("data-failed"));
       button.disabled = false;
-      form.submit(); // let the browser try it the plain way
     });
   });
 })();
