@@ -31,7 +31,7 @@ from models.duplicates import count_report
 from models.intake import Created, Duplicate, Filing, Intake
 from models.lifecycle import OPEN_STATES, apply
 from models.open311 import Note, notes
-from models.org import Alley, Street
+from models.org import Alley, Party, Street
 from models.places import Place
 from models.staff_reports import clean_phone
 from models.web_photos import WebPhoto
@@ -184,6 +184,8 @@ class PublicCase:
     party_id: int | None
     history: list[Note]
     fix_photos: list[str]  # tokens of published photos of the fix
+    # The street's units, by code and by id: a dispatch event names its unit either way.
+    units: dict[str | int, Party] = field(default_factory=dict)
 
 
 async def public_case(session: AsyncSession, case: Case) -> PublicCase:
@@ -206,6 +208,10 @@ async def public_case(session: AsyncSession, case: Case) -> PublicCase:
             )
         )
     in_triage = CaseState(case.state) == CaseState.TRIAGE
+    units: dict[str | int, Party] = {}
+    for party in await session.exec(select(Party).where(Party.street_id == case.street_id)):
+        assert party.id is not None
+        units[party.code] = units[party.id] = party
     return PublicCase(
         case=case,
         street=street,
@@ -213,6 +219,7 @@ async def public_case(session: AsyncSession, case: Case) -> PublicCase:
         party_id=lead.party_id if lead is not None and not in_triage else None,
         history=(await notes(session, [case.id]))[case.id],
         fix_photos=photos,
+        units=units,
     )
 
 

@@ -158,6 +158,7 @@ async def test_a_report_from_the_signboard_reaches_the_liaison_and_is_followed(
         assert any("#1" in m.text for m in to(api.sent(), FENG.id)[1:])  # the liaison is told
         closed = await client.get(answered.headers["location"])
         assert "感谢您的反馈" in closed.text and "核查已解决，结案。" in closed.text
+        assert "已派遣至南星环卫所。" in closed.text  # the timeline names the unit
         late = await client.post(page_url.split("?")[0] + "/verdict", data={"fixed": "no"})
         assert late.status_code == 409
 

@@ -17,7 +17,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from locales.i18n import N_, I18n
-from models.cases import Case, Category
+from models.cases import Case, CaseAction, Category
 from models.open311 import Note
 from models.org import Alley, Party, Street
 from models.web_reports import TEXT_MAX
@@ -141,6 +141,7 @@ def case_page(
     verdict_url: str = "",
     photos: list[str] | None = None,
     alley_url: str | None = None,
+    units: dict[str | int, Party] | None = None,
 ) -> str:
     return render(
         i18n,
@@ -159,10 +160,22 @@ def case_page(
         reports=case.report_count,
         ask=ask,
         verdict_url=verdict_url,
-        timeline=[Step(i18n.format_when(n.event.at), note_text(i18n, n)) for n in history],
+        timeline=[
+            Step(i18n.format_when(n.event.at), step_text(i18n, n, units or {})) for n in history
+        ],
         photos=photos or [],
         alley_url=alley_url,
     )
+
+
+def step_text(i18n: I18n, note: Note, units: dict[str | int, Party]) -> str:
+    """A step of the timeline; a dispatch names its unit."""
+    if note.event.action in (CaseAction.ROUTE, CaseAction.ASSIGN):
+        party = note.event.data.get("party") if isinstance(note.event.data, dict) else None
+        unit = units.get(party) if isinstance(party, str | int) else None
+        if unit is not None:
+            return i18n.gettext("Dispatched to {unit}.").format(unit=local_name(i18n, unit))
+    return note_text(i18n, note)
 
 
 def filed_banner(

@@ -242,6 +242,7 @@ class Pages:
             verdict_url=f"/c/{public_id}/verdict",
             photos=[f"/p/{token}.jpg" for token in shown.fix_photos],
             alley_url=f"/a/{alley_token}" if alley_token else None,
+            units=shown.units,
         )
         return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
