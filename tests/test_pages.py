@@ -276,3 +276,37 @@ async def test_the_liaison_opens_a_web_case_with_its_photo(bot: BotHarness, db_u
     exchange = await bot.exchange(api.send_command(FENG, "/case", "1"))
     [shown] = [r for r in exchange if r.method == "sendMessage" and r.chat_id == FENG.id]
     assert shown.text.startswith("案件 #1")
+
+
+async def test_the_docs_curl_example(bot: BotHarness, db_url: str, tmp_path: Any) -> None:
+    import asyncio
+    import os
+    import shutil
+
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    [block] = [b for b in docs_blocks() if "$BOARD" in b]
+    write(tmp_path / "IMG_0001.jpg", jpeg(gps=(30.2280, 120.1768), size=(800, 600)))
+    env = {**os.environ, "LANEKEEPER": base(bot), "BOARD": TOKEN}
+    process = await asyncio.create_subprocess_exec(
+        "bash", "-c", block, env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await process.communicate()
+    assert process.returncode == 0
+    assert "303 See Other" in out.decode() and re.search(
+        r"location: /c/[\w-]+\?new=1", out.decode()
+    )
+    case = await one_case(db_url)
+    assert case.lat == pytest.approx(30.2280, abs=1e-4)  # use_location=1, read on the server
+    assert case.caller_phone == "138 0013 8000" and case.contact_allowed
+
+
+def docs_blocks() -> list[str]:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "pages.md").read_text("utf-8")
+    return list(re.findall(r"```sh\n(.*?)```", doc, re.S))
+
+
+def write(path: Any, data: bytes) -> None:
+    path.write_bytes(data)
