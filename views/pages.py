@@ -103,11 +103,18 @@ def problem(i18n: I18n, code: str, back: str | None = None) -> str:
 
 
 def report_form(
-    i18n: I18n, street: Street, alley: Alley, action: str, alley_url: str, known: int
+    i18n: I18n,
+    street: Street,
+    alley: Alley,
+    action: str,
+    alley_url: str,
+    known: int,
+    nonce: str = "",
 ) -> str:
     return render(
         i18n,
         "report_form.html",
+        nonce=nonce,
         title=i18n.gettext("Report a problem"),
         heading=local_name(i18n, alley),
         subheading=i18n.gettext("{street}: report a problem in this alley").format(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from typing import Any
 
 from limits import parse
@@ -80,7 +81,7 @@ class Pages:
 
     def refuse(self, request: Request, code: str, status: int, back: str | None = None) -> Response:
         page = pages.problem(self.i18n(request), code, back)
-        return HTMLResponse(page, status, headers={"Cache-Control": "no-store"})
+        return _html(page, status)
 
     @staticmethod
     def address(request: Request) -> str:
@@ -104,8 +105,11 @@ class Pages:
             assert street is not None
             known = len(await web_reports.alley_cases(session, alley, self.services.clock.now()))
         i18n = self.i18n(request, street)
-        page = pages.report_form(i18n, street, alley, f"/r/{token}", f"/a/{token}", known)
-        return HTMLResponse(page)
+        nonce = secrets.token_urlsafe(16)
+        page = pages.report_form(
+            i18n, street, alley, f"/r/{token}", f"/a/{token}", known, nonce=nonce
+        )
+        return _html(page, nonce=nonce)
 
     async def report(self, request: Request) -> Response:
         token = request.path_params["token"]
@@ -244,7 +248,7 @@ class Pages:
             alley_url=f"/a/{alley_token}" if alley_token else None,
             units=shown.units,
         )
-        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+        return _html(page)
 
     async def _publish_fix_photos(self, session: Any, case: Case) -> None:
         """The photos of the fix, fetched from Telegram once, drawn again without metadata."""
@@ -326,7 +330,7 @@ class Pages:
         elif already.isdigit():
             banner = pages.already_banner(i18n, int(already))
         page = pages.alley_page(i18n, street, alley, known, f"/r/{token}", banner)
-        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+        return _html(page)
 
     async def plus_one(self, request: Request) -> Response:
         token = request.path_params["token"]
@@ -373,6 +377,27 @@ class Pages:
             media_type=photo.content_type,
             headers={"Cache-Control": "private, max-age=86400"},
         )
+
+
+def _html(page: str, status: int = 200, nonce: str | None = None) -> HTMLResponse:
+    """A page with the headers that keep it to itself: its own script only (by nonce), no
+    framing by other sites, no address leaked to links, not cached (it may be personal)."""
+    script = f"'nonce-{nonce}'" if nonce else "'none'"
+    policy = (
+        f"default-src 'none'; script-src {script}; style-src 'unsafe-inline'; "
+        "img-src 'self' blob: data:; connect-src 'self'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    )
+    return HTMLResponse(
+        page,
+        status,
+        headers={
+            "Content-Security-Policy": policy,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def _coordinates(form: Any) -> tuple[float | None, float | None]:
