@@ -43,6 +43,7 @@ async def test_all_well(tmp_path: Path, db_url: str, capsys: pytest.CaptureFixtu
     assert [line.split()[:2] for line in lines] == [
         ["ok", "configuration"],
         ["ok", "categories"],
+        ["ok", "web"],
         ["ok", "database"],
         ["ok", "schema"],
         ["ok", "tasks"],
@@ -70,12 +71,14 @@ async def test_what_is_wrong(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         assert "BAD bot api       Telegram rejected the token" in out
         code, out = await doctor(
             tmp_path,
-            '[database]\nurl = "postgresql://nobody@127.0.0.1:9/x"\n[telegram]\ntoken = ""\n',
+            '[database]\nurl = "postgresql://nobody@127.0.0.1:9/x"\n[telegram]\ntoken = ""\n'
+            "[web]\nenabled = true\n",
             capsys,
         )
         assert code == 1
         assert "BAD database      cannot use the PostgreSQL database 127.0.0.1:9/x: " in out
-        assert len(out.splitlines()) == 4  # one line a check, whatever the driver says
+        assert len(out.splitlines()) == 5  # one line a check, whatever the driver says
+        assert "BAD web           on 127.0.0.1:8080, but [web] public_url is empty" in out
         assert "BAD bot api       no token" in out
     finally:
         await server.close()

@@ -121,8 +121,24 @@ def _categories(config: Config) -> Check:
     return Check("categories", True, f"{count} categories from {source}")
 
 
+def _web(config: Config) -> Check:
+    """Where the HTTP server listens, and whether what it gives out can be reached."""
+    web = config.web
+    if not web.enabled:
+        return Check("web", True, "off ([web] enabled = false): no Open311, no report pages")
+    where = f"{web.listen}:{web.port}"
+    if not web.public_url:
+        return Check(
+            "web",
+            False,
+            f"on {where}, but [web] public_url is empty: signboards cannot be printed, and "
+            "Telegram cannot fetch the photos residents send from the report pages",
+        )
+    return Check("web", True, f"on {where}, reached as {web.public_url}")
+
+
 async def run_checks(config: Config) -> list[Check]:
-    checks = [Check("configuration", True, config.source), _categories(config)]
+    checks = [Check("configuration", True, config.source), _categories(config), _web(config)]
     checks += await _database(config)
     if all(c.ok for c in checks):
         checks += await _progress(config, datetime.now(UTC))
