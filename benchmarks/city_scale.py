@@ -30,6 +30,7 @@ from models.case_opening import category_row
 from models.cases import Assignment, AssignmentRole, AssignmentState, Case, CaseEvent, Category
 from models.classify import Classifier, load_categories
 from models.db import Database
+from models.open311_queries import SPAN_MAX, Query, find, shown
 from models.org import Alley, Block, Member, Party, Role, Street
 from models.roster import import_roster
 from models.roster_spec import parse_roster
@@ -172,6 +173,29 @@ async def measure(database: Database) -> tuple[float, float, int]:
     return agenda_s, time.perf_counter() - started, scored
 
 
+async def open311_page(database: Database) -> tuple[float, float, int]:
+    """Open311's GET requests: a page of 1,000 of the last 90 days, with their notes, for one
+    street and for the whole city (the median of three after a first)."""
+    results = []
+    for one_street in (True, False):
+        times, shown_count = [], 0
+        for _ in range(4):
+            async with database.session() as session:
+                street = (await session.exec(select(Street).order_by(col(Street.id)))).first()
+                assert street is not None and street.id is not None
+                query = Query(
+                    street_ids=[street.id] if one_street else None,
+                    start=NOW - SPAN_MAX,
+                    end=NOW,
+                )
+                started = time.perf_counter()
+                page = await shown(session, await find(session, query))
+                times.append(time.perf_counter() - started)
+                shown_count = len(page)
+        results.append((statistics.median(times[1:]), shown_count))
+    return results[0][0], results[1][0], results[1][1]
+
+
 async def main_async(streets: int, cases: int, url: str, reuse: bool = False) -> None:
     migrate.upgrade(url)
     database = Database(url)
@@ -191,6 +215,7 @@ async def main_async(streets: int, cases: int, url: str, reuse: bool = False) ->
                     await session.exec(select(func.count()).select_from(model))
                 ).one()
         agenda_s, scorecard_s, scored = await measure(database)
+        street_page_s, city_page_s, page_size = await open311_page(database)
     finally:
         await database.dispose()
     print(f"database: {url.split(':')[0]}")
@@ -201,6 +226,10 @@ async def main_async(streets: int, cases: int, url: str, reuse: bool = False) ->
     )
     print(f"monthly agenda, one street: {agenda_s * 1000:.0f} ms")
     print(f"quarterly scorecard, the whole city: {scorecard_s:.1f} s ({scored} cases due)")
+    print(
+        f"Open311 GET requests, a page of {page_size} with notes: one street "
+        f"{street_page_s * 1000:.0f} ms, the whole city {city_page_s * 1000:.0f} ms"
+    )
     print(f"peak RSS: {peak_rss_mib():.0f} MiB")
 
 
