@@ -162,6 +162,12 @@ async def test_a_report_from_the_signboard_reaches_the_liaison_and_is_followed(
         assert "已派遣至南星环卫所。" in closed.text  # the timeline names the unit
         late = await client.post(page_url.split("?")[0] + "/verdict", data={"fixed": "no"})
         assert late.status_code == 409
+        # No public page says who reported or who handled it, however it is looked at.
+        pages = [closed.text, (await client.get(f"/a/{TOKEN}")).text]
+        pages += [(await client.get(f"/r/{TOKEN}")).text, late.text]
+        for text in pages:
+            for secret in ("138", "0013", "冯军", str(FENG.id), "林老伯", str(LIN.id), "陈建国"):
+                assert secret not in text
 
 
 async def test_the_photos_location_only_when_asked(bot: BotHarness, db_url: str) -> None:
