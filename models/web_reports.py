@@ -284,6 +284,18 @@ async def plus_one(session: AsyncSession, case: Case, now: datetime) -> bool:
     return True
 
 
+async def mark(session: AsyncSession, case: Case, satisfaction: int) -> bool:
+    """The link holder's mark (1–5) for a case closed as fixed, once: False otherwise."""
+    if CaseState(case.state) != CaseState.CLOSED or case.satisfaction is not None:
+        return False
+    if not 1 <= satisfaction <= 5:
+        return False
+    case.satisfaction = satisfaction
+    session.add(case)
+    await session.flush()
+    return True
+
+
 async def verdict(session: AsyncSession, ctx: CaseContext, fixed: bool, now: datetime) -> bool:
     """The link holder says whether the handled problem is fixed: closed, or back to the
     unit as rework. False when the case is not waiting for that answer."""

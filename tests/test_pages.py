@@ -159,6 +159,15 @@ async def test_a_report_from_the_signboard_reaches_the_liaison_and_is_followed(
         assert any("#1" in m.text for m in to(api.sent(), FENG.id)[1:])  # the liaison is told
         closed = await client.get(answered.headers["location"])
         assert "感谢您的反馈" in closed.text and "核查已解决，结案。" in closed.text
+        assert "您对处理结果满意吗" in closed.text  # the mark, asked once
+        marked = await client.post(page_url.split("?")[0] + "/mark", data={"mark": "4"})
+        assert marked.status_code == 303
+        assert (await one_case(db_url)).satisfaction == 4
+        again = await client.post(page_url.split("?")[0] + "/mark", data={"mark": "1"})
+        assert again.status_code == 409 and (await one_case(db_url)).satisfaction == 4
+        bad = await client.post(page_url.split("?")[0] + "/mark", data={"mark": "9"})
+        assert bad.status_code == 409
+        assert "您对处理结果满意吗" not in (await client.get(page_url.split("?")[0])).text
         assert "已派遣至南星环卫所。" in closed.text  # the timeline names the unit
         late = await client.post(page_url.split("?")[0] + "/verdict", data={"fixed": "no"})
         assert late.status_code == 409

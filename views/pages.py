@@ -146,6 +146,8 @@ def case_page(
     banner_more: str | None = None,
     ask: bool = False,
     verdict_url: str = "",
+    rate: bool = False,
+    rate_url: str = "",
     photos: list[str] | None = None,
     alley_url: str | None = None,
     units: dict[str | int, Party] | None = None,
@@ -167,6 +169,8 @@ def case_page(
         reports=case.report_count,
         ask=ask,
         verdict_url=verdict_url,
+        rate=rate,
+        rate_url=rate_url,
         timeline=[
             Step(i18n.format_when(n.event.at), step_text(i18n, n, units or {})) for n in history
         ],

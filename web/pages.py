@@ -65,6 +65,7 @@ class Pages:
             Route("/r/{token}", self.report, methods=["POST"]),
             Route("/c/{public_id}", self.case_page, methods=["GET"]),
             Route("/c/{public_id}/verdict", self.verdict, methods=["POST"]),
+            Route("/c/{public_id}/mark", self.mark, methods=["POST"]),
             Route("/a/{token}", self.alley_page, methods=["GET"]),
             Route("/a/{token}/plus/{number}", self.plus_one, methods=["POST"]),
             Route("/p/{token}.jpg", self.photo, methods=["GET"]),
@@ -229,7 +230,7 @@ class Pages:
             banner, more = pages.filed_banner(
                 i18n, case, party, bool(request.query_params.get("repeat"))
             )
-        elif request.query_params.get("answered"):
+        elif request.query_params.get("answered") or request.query_params.get("marked"):
             banner = i18n.gettext("Thank you for your answer.")
         alley_token = shown.alley.board_token if shown.alley else None
         page = pages.case_page(
@@ -244,6 +245,11 @@ class Pages:
             banner_more=more,
             ask=CaseState(case.state) == CaseState.DONE,
             verdict_url=f"/c/{public_id}/verdict",
+            # Asked right after "yes, it is fixed", of the one who said so.
+            rate=bool(request.query_params.get("answered"))
+            and CaseState(case.state) == CaseState.CLOSED
+            and case.satisfaction is None,
+            rate_url=f"/c/{public_id}/mark",
             photos=[f"/p/{token}.jpg" for token in shown.fix_photos],
             alley_url=f"/a/{alley_token}" if alley_token else None,
             units=shown.units,
@@ -292,6 +298,21 @@ class Pages:
                     raise
         self.services.poke_sender()
         return RedirectResponse(f"/c/{public_id}?answered=1", status_code=303)
+
+    async def mark(self, request: Request) -> Response:
+        public_id = request.path_params["public_id"]
+        form = await request.form(max_files=0, max_fields=5)
+        value = str(form.get("mark") or "")
+        if not value.isdigit() or len(value) > 1:
+            return self.refuse(request, "not_sent", 400, f"/c/{public_id}")
+        async with self.services.db.session() as session:
+            case = await web_reports.case_by_public_id(session, public_id)
+            if case is None:
+                return self.refuse(request, "unknown_case", 404)
+            if not await web_reports.mark(session, case, int(value)):
+                return self.refuse(request, "verdict_late", 409, f"/c/{public_id}")
+            await session.commit()
+        return RedirectResponse(f"/c/{public_id}?marked=1", status_code=303)
 
     # -- the alley page ---------------------------------------------------------------------
 
