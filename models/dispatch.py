@@ -526,12 +526,17 @@ async def reopen(
     event = apply(
         session, ctx.case, CaseAction.REOPEN, at=now, actor_telegram_id=telegram_id, note=reason
     )
+    back_to_work(session, ctx)
+    await session.flush()
+    return event
+
+
+def back_to_work(session: AsyncSession, ctx: CaseContext) -> None:
+    """Found not fixed: the lead's assignment is being worked on again, not done."""
     if ctx.lead is not None:
         ctx.lead.state = AssignmentState.ACCEPTED
         ctx.lead.done_at = None
         session.add(ctx.lead)
-    await session.flush()
-    return event
 
 
 async def add_objection(

@@ -19,14 +19,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.cases import (
     Assignment,
     AssignmentRole,
-    AssignmentState,
     Case,
     CaseAction,
     CaseAttachment,
     CaseEvent,
     CaseState,
 )
-from models.dispatch import CaseContext
+from models.dispatch import CaseContext, back_to_work
 from models.duplicates import count_report
 from models.intake import Created, Duplicate, Filing, Intake
 from models.lifecycle import OPEN_STATES, apply
@@ -303,8 +302,7 @@ async def verdict(session: AsyncSession, ctx: CaseContext, fixed: bool, now: dat
         return False
     action = CaseAction.CONFIRM if fixed else CaseAction.REOPEN
     apply(session, ctx.case, action, at=now, data={"channel": CHANNEL})
-    if not fixed and ctx.lead is not None:
-        ctx.lead.state, ctx.lead.done_at = AssignmentState.ACCEPTED, None
-        session.add(ctx.lead)
+    if not fixed:
+        back_to_work(session, ctx)
     await session.flush()
     return True

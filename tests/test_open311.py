@@ -369,25 +369,30 @@ async def test_a_flood_of_posts_is_slowed_and_the_bot_keeps_answering(
     assert (cases, requests) == (6, 5)  # five filed (one case, four repeats) and the chat's
 
 
+async def file_and_accept(bot: BotHarness, key: str, callback_url: str) -> None:
+    """A case filed with a callback; the liaison accepts it: a change to push."""
+    async with httpx.AsyncClient(base_url=base(bot)) as client:
+        await client.post(
+            "/requests.json",
+            data={
+                "api_key": key,
+                "service_code": "garbage",
+                "address_id": "fuxing-jie",
+                "callback_url": callback_url,
+            },
+        )
+    await bot.settle()
+    [dispatch] = to(bot.api.sent(), FENG.id)
+    await bot.exchange(bot.api.press_button(FENG, dispatch, "接单"))
+
+
 async def test_callbacks_are_retried_with_growing_pauses(
     bot: BotHarness, key: str, db_url: str, clock: ManualClock
 ) -> None:
     flaky = Receiver(failures=2)
     await flaky.server.start()
     try:
-        async with httpx.AsyncClient(base_url=base(bot)) as client:
-            await client.post(
-                "/requests.json",
-                data={
-                    "api_key": key,
-                    "service_code": "garbage",
-                    "address_id": "fuxing-jie",
-                    "callback_url": flaky.url,
-                },
-            )
-        await bot.settle()
-        [dispatch] = to(bot.api.sent(), FENG.id)
-        await bot.exchange(bot.api.press_button(FENG, dispatch, "接单"))
+        await file_and_accept(bot, key, flaky.url)
         pusher = bot.app.services.callbacks
         await pusher.attempted(1)
         assert flaky.tries == 1
@@ -409,19 +414,7 @@ async def test_a_callback_that_keeps_failing_is_given_up(
     dead = Receiver(failures=1000)
     await dead.server.start()
     try:
-        async with httpx.AsyncClient(base_url=base(bot)) as client:
-            await client.post(
-                "/requests.json",
-                data={
-                    "api_key": key,
-                    "service_code": "garbage",
-                    "address_id": "fuxing-jie",
-                    "callback_url": dead.url,
-                },
-            )
-        await bot.settle()
-        [dispatch] = to(bot.api.sent(), FENG.id)
-        await bot.exchange(bot.api.press_button(FENG, dispatch, "接单"))
+        await file_and_accept(bot, key, dead.url)
         pusher = bot.app.services.callbacks
         await pusher.attempted(1)
         clock.advance(timedelta(seconds=31))

@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 from limits import parse_many
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
@@ -49,13 +48,13 @@ from notify.messenger import Messenger
 from services.registry import Services
 from views import open311 as texts
 from web.language import locale_of
+from web.sessions import in_session
 
 log = logging.getLogger(__name__)
 PREFIX = "/open311/v2"
 BODY_MAX = 1 << 20
 FIELDS_MAX = 64
 NUMBER_LIMIT = 2**63  # case numbers are 64-bit integers in the database
-ATTEMPTS = 3
 # Cases filed at once through the API. The API is for machines and may wait; residents in
 # the chat should not: a burst of POSTs queues here, and each filing waits (a little) for the
 # updates in hand to be handled first (benchmarks/open311_burst.py: docs/benchmarks.md).
@@ -268,36 +267,30 @@ class Open311:
 
     async def _file(self, call: Call, key_id: int, sub: Submission) -> dict[str, Any]:
         config = self.services.config.open311
-        answer: dict[str, Any] = {}
-        for attempt in range(ATTEMPTS):
-            try:
-                async with self.services.db.session() as session:
-                    intake = await self.services.intake(session)
-                    live = await session.get(ApiKey, key_id)  # the key, in this session
-                    assert live is not None
-                    done = await submit(
-                        session,
-                        intake,
-                        live,
-                        sub,
-                        self.now(),
-                        allow_private_callbacks=config.allow_private_callbacks,
-                    )
-                    live.last_used_at = self.now()
-                    session.add(live)
-                    if isinstance(done.outcome, Created):
-                        messenger = Messenger(self.bot, session, self.services)
-                        await messenger.announce(done.case)
-                    street = await session.get(Street, done.case.street_id)
-                    tz = ZoneInfo(street.timezone if street else self.services.config.app.timezone)
-                    answer = self._answer(call, done.case.number, done, tz)
-                    await session.commit()
-                break
-            except StaleDataError:
-                # Another report changed the case this one repeats: filed afresh.
-                if attempt == ATTEMPTS - 1:
-                    raise
-        return answer
+
+        async def work(session: AsyncSession) -> dict[str, Any]:
+            intake = await self.services.intake(session)
+            live = await session.get(ApiKey, key_id)  # the key, in this session
+            assert live is not None
+            done = await submit(
+                session,
+                intake,
+                live,
+                sub,
+                self.now(),
+                allow_private_callbacks=config.allow_private_callbacks,
+            )
+            live.last_used_at = self.now()
+            session.add(live)
+            if isinstance(done.outcome, Created):
+                await Messenger(self.bot, session, self.services).announce(done.case)
+            street = await session.get(Street, done.case.street_id)
+            tz = ZoneInfo(street.timezone if street else self.services.config.app.timezone)
+            answer = self._answer(call, done.case.number, done, tz)
+            await session.commit()
+            return answer
+
+        return await in_session(self.services, work)
 
     def _answer(self, call: Call, number: int | None, done: Any, tz: ZoneInfo) -> dict[str, Any]:
         request: ServiceRequest = done.request

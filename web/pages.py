@@ -15,8 +15,8 @@ from typing import Any
 from limits import parse
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -42,11 +42,11 @@ from views import pages
 from views.case_text import category_name, state_name
 from web.images import NotAPhoto, read
 from web.language import locale_of
+from web.sessions import in_session
 
 log = logging.getLogger(__name__)
 BODY_MAX = 30 << 20  # three photos straight from a phone's camera, with room to spare
 PHOTO_MAX = 12 << 20
-ATTEMPTS = 3
 
 
 class Pages:
@@ -190,25 +190,22 @@ class Pages:
 
     async def _file(self, request: Request, report: WebReport) -> web_reports.WebFiled:
         base = self.base(request)
-        for attempt in range(ATTEMPTS):
-            try:
-                async with self.services.db.session() as session:
-                    intake = await self.services.intake(session)
-                    filed = await web_reports.file_report(
-                        session,
-                        intake,
-                        report,
-                        self.services.clock.now(),
-                        lambda token: f"{base}/p/{token}.jpg",
-                    )
-                    if isinstance(filed.outcome, Created):
-                        await Messenger(self.bot, session, self.services).announce(filed.case)
-                    await session.commit()
-                    return filed
-            except StaleDataError:
-                if attempt == ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")
+
+        async def work(session: AsyncSession) -> web_reports.WebFiled:
+            intake = await self.services.intake(session)
+            filed = await web_reports.file_report(
+                session,
+                intake,
+                report,
+                self.services.clock.now(),
+                lambda token: f"{base}/p/{token}.jpg",
+            )
+            if isinstance(filed.outcome, Created):
+                await Messenger(self.bot, session, self.services).announce(filed.case)
+            await session.commit()
+            return filed
+
+        return await in_session(self.services, work)
 
     # -- the case page ----------------------------------------------------------------------
 
@@ -256,7 +253,7 @@ class Pages:
         )
         return _html(page)
 
-    async def _publish_fix_photos(self, session: Any, case: Case) -> None:
+    async def _publish_fix_photos(self, session: AsyncSession, case: Case) -> None:
         """The photos of the fix, fetched from Telegram once, drawn again without metadata."""
         for file_id in await web_reports.unpublished_fix_photos(session, case):
             try:
@@ -277,25 +274,25 @@ class Pages:
         fixed = form.get("fixed")
         if fixed not in ("yes", "no"):
             return self.refuse(request, "not_sent", 400, f"/c/{public_id}")
-        for attempt in range(ATTEMPTS):
-            try:
-                async with self.services.db.session() as session:
-                    case = await web_reports.case_by_public_id(session, public_id)
-                    ctx = await load(session, case.id) if case and case.id else None
-                    if ctx is None:
-                        return self.refuse(request, "unknown_case", 404)
-                    now = self.services.clock.now()
-                    if not await web_reports.verdict(session, ctx, fixed == "yes", now):
-                        return self.refuse(request, "verdict_late", 409, f"/c/{public_id}")
-                    messenger = Messenger(self.bot, session, self.services)
-                    kind = "closed" if fixed == "yes" else "reopened"
-                    await tell_assignee(messenger, ctx, kind)
-                    await messenger.progress(ctx.case, kind)
-                    await session.commit()
-                break
-            except StaleDataError:
-                if attempt == ATTEMPTS - 1:
-                    raise
+
+        async def work(session: AsyncSession) -> Response | None:
+            case = await web_reports.case_by_public_id(session, public_id)
+            ctx = await load(session, case.id) if case and case.id else None
+            if ctx is None:
+                return self.refuse(request, "unknown_case", 404)
+            now = self.services.clock.now()
+            if not await web_reports.verdict(session, ctx, fixed == "yes", now):
+                return self.refuse(request, "verdict_late", 409, f"/c/{public_id}")
+            messenger = Messenger(self.bot, session, self.services)
+            kind = "closed" if fixed == "yes" else "reopened"
+            await tell_assignee(messenger, ctx, kind)
+            await messenger.progress(ctx.case, kind)
+            await session.commit()
+            return None
+
+        refused = await in_session(self.services, work)
+        if refused is not None:
+            return refused
         self.services.poke_sender()
         return RedirectResponse(f"/c/{public_id}?answered=1", status_code=303)
 
